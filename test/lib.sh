@@ -60,7 +60,7 @@ kpi_install_deps() {
 # The bin directory of the PostgreSQL server we build against.
 kpi_pg_bindir() {
     local bindir
-    bindir=$(pg_config --bindir 2>/dev/null)
+    bindir=$(${PG_CONFIG:-pg_config} --bindir 2>/dev/null)
     if [ -x "$bindir/initdb" ]; then echo "$bindir"; else echo "/usr/lib/postgresql/$KPI_PG_MAJOR/bin"; fi
 }
 
