@@ -49,19 +49,19 @@ FROM w ORDER BY conf;
 SELECT ci_lower(s) = ci_lower(s, 0.95) AND ci_upper(s) = ci_upper(s, 0.95) AS default_is_95
 FROM (SELECT rate_agg(ok) AS s FROM rate_events) q;
 -- Boundaries: 0 of n and n of n stay inside [0,1]; tiny and huge confidences work.
-SELECT ci_lower('(successes=0,trials=10)') AS lo_zero, round(ci_upper('(successes=0,trials=10)')::numeric, 6) AS hi_zero,
-       round(ci_lower('(successes=10,trials=10)')::numeric, 6) AS lo_all, ci_upper('(successes=10,trials=10)') AS hi_all;
-SELECT round(ci_lower('(successes=5,trials=10)', 1e-9)::numeric, 6) AS narrow,
-       round(ci_lower('(successes=5,trials=10)', 0.999999999)::numeric, 6) AS wide;
+SELECT ci_lower('(successes=0,trials=10)'::rate_summary) AS lo_zero, round(ci_upper('(successes=0,trials=10)'::rate_summary)::numeric, 6) AS hi_zero,
+       round(ci_lower('(successes=10,trials=10)'::rate_summary)::numeric, 6) AS lo_all, ci_upper('(successes=10,trials=10)'::rate_summary) AS hi_all;
+SELECT round(ci_lower('(successes=5,trials=10)'::rate_summary, 1e-9)::numeric, 6) AS narrow,
+       round(ci_lower('(successes=5,trials=10)'::rate_summary, 0.999999999)::numeric, 6) AS wide;
 -- A NULL summary gives NULL accessors.
 SELECT rate(NULL::rate_summary), successes(NULL::rate_summary), ci_lower(NULL::rate_summary);
 
 -- Confidence errors.
-SELECT kpi_test.error_of($$SELECT ci_lower('(successes=1,trials=2)', 0)$$);
-SELECT kpi_test.error_of($$SELECT ci_upper('(successes=1,trials=2)', 1)$$);
-SELECT kpi_test.error_of($$SELECT ci_lower('(successes=1,trials=2)', 'NaN')$$);
-SELECT kpi_test.error_of($$SELECT ci_upper('(successes=1,trials=2)', -0.5)$$);
-SELECT kpi_test.error_of($$SELECT ci_upper('(successes=1,trials=2)', 'Infinity')$$);
+SELECT kpi_test.error_of($$SELECT ci_lower('(successes=1,trials=2)'::rate_summary, 0)$$);
+SELECT kpi_test.error_of($$SELECT ci_upper('(successes=1,trials=2)'::rate_summary, 1)$$);
+SELECT kpi_test.error_of($$SELECT ci_lower('(successes=1,trials=2)'::rate_summary, 'NaN')$$);
+SELECT kpi_test.error_of($$SELECT ci_upper('(successes=1,trials=2)'::rate_summary, -0.5)$$);
+SELECT kpi_test.error_of($$SELECT ci_upper('(successes=1,trials=2)'::rate_summary, 'Infinity')$$);
 
 -- rollup() of per-day summaries equals the summary of all rows.
 CREATE TABLE rate_daily AS
