@@ -30,6 +30,7 @@ if [ -z "${PGHOST:-}${PGPORT:-}" ]; then
     trap kpi_cluster_stop_all EXIT
     kpi_start_main_cluster || exit 1
 fi
+export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 psql -XAtq -d postgres -c "DROP DATABASE IF EXISTS kpi_bench" -c "CREATE DATABASE kpi_bench" || exit 1
 export PGDATABASE=kpi_bench
 psql -XAtq -c "CREATE EXTENSION pg_kpi" || exit 1

@@ -34,13 +34,15 @@ ALTER TABLE interactions ADD PRIMARY KEY (id);
 
 -- NPS survey answers (0-10), roughly 1 in 10 users answer each month.
 CREATE TABLE nps_responses AS
-SELECT u AS user_id,
-       timestamptz '2026-08-01 00:00:00+00' + random() * interval '90 days' AS answered_at,
-       (ARRAY['assistant', 'copilot', 'helpdesk'])[1 + floor(random() * 3)::int] AS product,
+SELECT user_id, answered_at, product,
        CASE WHEN random() < 0.03 THEN NULL
-            ELSE least(10, greatest(0, round(7.6 + 2.2 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()))))::int
+            ELSE least(10, greatest(0, round(8.0 + CASE WHEN product = 'copilot' THEN 0.6 ELSE 0 END
+                                              + 1.9 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()))))::int
        END AS score
-FROM generate_series(1, 4000) AS u, generate_series(1, 3) AS m
-WHERE random() < 0.35;
+FROM (SELECT u AS user_id,
+             timestamptz '2026-08-01 00:00:00+00' + random() * interval '90 days' AS answered_at,
+             (ARRAY['assistant', 'copilot', 'helpdesk'])[1 + floor(random() * 3)::int] AS product
+      FROM generate_series(1, 4000) AS u, generate_series(1, 3) AS m
+      WHERE random() < 0.35) AS answers;
 
 ANALYZE products, interactions, nps_responses;
