@@ -60,18 +60,56 @@ SELECT mrr(1200, '1 year') = 100 AND mrr(70, '1 week') = 70 * 30.4375 / 7
        AND mrr(100, '30 days 10:30:00') = 100 AND mrr(100, '1 day') = 3043.75
        AND mrr(1, '1 microsecond') = 2629800000000 AS known_answers;
 
--- mrr() per month and per customer equals the sum of amount / period length
--- in months: exactly for month-based periods (the same numeric division),
--- within 1e-12 for day- and time-based ones (the SQL divides by a rounded
--- length).  NULL amounts and periods are skipped; the NULL group works.
+-- The definition in plain SQL: a period's length in microseconds (months of
+-- 30.4375 days, days of 24 hours), and the exact sum of a period's amounts
+-- times (month length / period length) as a reduced fraction.
+CREATE FUNCTION rev_sql_usecs(p interval) RETURNS numeric LANGUAGE sql IMMUTABLE AS $$
+SELECT (extract(year FROM p) * 12 + extract(month FROM p)) * 2629800000000
+     + extract(day FROM p) * 86400000000 + extract(hour FROM p) * 3600000000
+     + extract(minute FROM p) * 60000000 + extract(microseconds FROM p) $$;
+CREATE FUNCTION rev_sql_monthly(s numeric, u numeric) RETURNS numeric LANGUAGE sql IMMUTABLE AS $$
+SELECT s * div(2629800000000, gcd(2629800000000, u)) / div(u, gcd(2629800000000, u)) $$;
+
+-- mrr() per month and per customer: exactly the per-period sums converted
+-- in SQL, and within 1e-12 of the row-by-row sum of amount / period length
+-- in months (which rounds every row).  NULL amounts and periods are
+-- skipped; the NULL group works.
 SELECT month, mrr(amount, billing_period) AS mrr,
-       mrr(amount, billing_period) FILTER (WHERE month_based)
-         = sum(amount / period_months) FILTER (WHERE month_based AND billing_period IS NOT NULL) AS exact,
+       mrr(amount, billing_period) = (SELECT sum(rev_sql_monthly(s, u))
+                                      FROM (SELECT rev_sql_usecs(b.billing_period) AS u, sum(b.amount) AS s
+                                            FROM rev_subs b WHERE b.month = r.month GROUP BY 1) q) AS exact,
        abs(mrr(amount, billing_period) - sum(amount / period_months)) < 1e-12 AS close
-FROM rev_subs GROUP BY month ORDER BY month;
+FROM rev_subs r GROUP BY month ORDER BY month;
 SELECT customer, mrr(amount, billing_period) AS mrr,
+       mrr(amount, billing_period) = (SELECT sum(rev_sql_monthly(s, u))
+                                      FROM (SELECT rev_sql_usecs(b.billing_period) AS u, sum(b.amount) AS s
+                                            FROM rev_subs b WHERE b.customer IS NOT DISTINCT FROM r.customer
+                                            GROUP BY 1) q) AS exact,
        abs(mrr(amount, billing_period) - sum(amount / period_months)) < 1e-12 AS close
-FROM rev_subs GROUP BY customer ORDER BY customer;
+FROM rev_subs r GROUP BY customer ORDER BY customer;
+-- Three thirds of a 3-year plan make exactly one 3-year plan's month.
+SELECT mrr(a, p) AS three_thirds, mrr(a, p) = 250 AS exact_250
+FROM (VALUES (3000::numeric, '3 years'::interval), (3000, '3 years'), (3000, '36 mons')) v(a, p);
+
+-- The state: numeric[] pairs {period in microseconds, exact sum}.  The
+-- functions behind the aggregate can be called directly and check any
+-- state they are given.
+SELECT mrr_accum(mrr_accum(mrr_accum(NULL, 100, '1 year'), 50, '1 mon'), 20, '12 mons') AS state;
+SELECT mrr_final('{31557600000000,120,2629800000000,50}') AS from_state,
+       mrr_final('{31557600000000,120,2629800000000,50}') = 120 / 12.0 + 50 AS same,
+       mrr_final('{}') AS empty_state;
+SELECT mrr_combine('{2629800000000,1.5}', '{31557600000000,12,2629800000000,2}') AS combined,
+       mrr_combine(NULL, '{2629800000000,1}') AS combined_null, mrr_combine('{2629800000000,1}', NULL) AS combined_other_null;
+SELECT kpi_test.error_of($$SELECT mrr_final('{2629800000000}')$$);
+SELECT kpi_test.error_of($$SELECT mrr_final('{2629800000000,NULL}')$$);
+SELECT kpi_test.error_of($$SELECT mrr_final('{0,5}')$$);
+SELECT kpi_test.error_of($$SELECT mrr_final('{-2629800000000,5}')$$);
+SELECT kpi_test.error_of($$SELECT mrr_final('{2629800000000.5,5}')$$);
+SELECT kpi_test.error_of($$SELECT mrr_final('{99999999999999999999,5}')$$);
+SELECT kpi_test.error_of($$SELECT mrr_final('{2629800000000,NaN}')$$);
+SELECT kpi_test.error_of($$SELECT mrr_final('{{2629800000000,5},{1,2}}')$$);
+SELECT kpi_test.error_of($$SELECT mrr_combine('{2629800000000,5}', '{1,2,3}')$$);
+SELECT kpi_test.error_of($$SELECT mrr_accum('{1}', 5, '1 mon')$$);
 
 -- Empty input, all-NULL input, a NULL period, one row.
 SELECT mrr(amount, billing_period) AS empty FROM rev_subs WHERE false;
@@ -296,12 +334,14 @@ SELECT g, mrr(amount, p)::text AS m, ltv_cac_ratio(end_mrr, start_mrr) AS r,
        net_revenue_retention(start_mrr, end_mrr) AS nrr, gross_revenue_retention(start_mrr, end_mrr) AS grr
 FROM rev_big GROUP BY g;
 SELECT count(*) AS groups,
-       count(*) FILTER (WHERE abs(s.m::numeric - x.m) < 1e-9 AND abs(s.nrr - x.nrr) < 1e-12 AND abs(s.grr - x.grr) < 1e-12) AS match_sql
+       count(*) FILTER (WHERE s.m::numeric = x.exact AND abs(s.m::numeric - x.m) < 1e-9 AND abs(s.nrr - x.nrr) < 1e-12 AND abs(s.grr - x.grr) < 1e-12) AS match_sql
 FROM rev_serial s
 JOIN (SELECT g, sum(amount / CASE p WHEN '1 mon' THEN 1 WHEN '3 mons' THEN 3 WHEN '1 year' THEN 12 END)
                   FILTER (WHERE p IN ('1 mon', '3 mons', '1 year'))
                 + coalesce(sum(amount * 30.4375 / 7) FILTER (WHERE p = '1 week'), 0)
                 + coalesce(sum(amount * 30.4375 / 45) FILTER (WHERE p = '45 days'), 0) AS m,
+             (SELECT sum(rev_sql_monthly(s, u)) FROM (SELECT rev_sql_usecs(b.p) AS u, sum(b.amount) AS s
+                                                     FROM rev_big b WHERE b.g = rev_big.g GROUP BY 1) q) AS exact,
              (sum(end_mrr) FILTER (WHERE start_mrr > 0))::float8 / (sum(start_mrr) FILTER (WHERE start_mrr > 0 AND end_mrr IS NOT NULL))::float8 AS nrr,
              (sum(least(start_mrr, end_mrr)) FILTER (WHERE start_mrr > 0 AND end_mrr IS NOT NULL))::float8 / (sum(start_mrr) FILTER (WHERE start_mrr > 0 AND end_mrr IS NOT NULL))::float8 AS grr
       FROM rev_big GROUP BY g) x USING (g);
@@ -320,7 +360,9 @@ FROM (SELECT g, mrr(amount, p)::text AS m, ltv_cac_ratio(end_mrr, start_mrr) AS 
       FROM rev_big GROUP BY g) p
 JOIN rev_serial s USING (g);
 EXPLAIN (COSTS OFF) SELECT mrr(amount, p) FROM rev_big;
-SELECT mrr(amount, p) = (SELECT sum(m::numeric) FROM rev_serial) AS parallel_total_equals_sum_of_groups
+SELECT mrr(amount, p) = (SELECT sum(rev_sql_monthly(s, u))
+                         FROM (SELECT rev_sql_usecs(p) AS u, sum(amount) AS s FROM rev_big GROUP BY 1) q) AS parallel_total_exact,
+       abs(mrr(amount, p) - (SELECT sum(m::numeric) FROM rev_serial)) < 1e-9 AS close_to_sum_of_groups
 FROM rev_big;
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;

@@ -13,6 +13,7 @@
 #include "datatype/timestamp.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/expandeddatum.h"
 #include "utils/fmgrprotos.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
@@ -27,26 +28,43 @@
 #define MRR_USECS_PER_MONTH INT64CONST(2629800000000)
 
 /*
- * A billing period as the reduced fraction (month length) / (period length):
- * an amount per period times num / den is the amount per month.  mrr()
- * caches the fraction of the last period it saw in fn_extra.
+ * mrr()'s state is a numeric[] of pairs {period, sum, period, sum, ...}: for
+ * each distinct billing period (its length in microseconds, an integer) the
+ * exact sum of the amounts billed with it.  Amounts are only added, never
+ * divided, until the final function converts each period's sum to one
+ * month once; so the result does not depend on the order of the rows, the
+ * grouping of a parallel plan, or how many rows share a period.  Inside an
+ * aggregate the array is an expanded object in the aggregate context,
+ * updated in place; its flat form (plain numeric[] text and binary I/O) is
+ * what crosses process boundaries.
  */
-typedef struct MrrPeriodFactor
-{
-	int64		period_usecs;	/* the period the fraction belongs to; 0 = none */
-	int64		num_value;
-	int64		den_value;
-	Numeric		num;			/* num_value and den_value as numerics */
-	Numeric		den;
-} MrrPeriodFactor;
+#define MRR_STATE_NAME "mrr state"
 
-/* Moving-aggregate state of mrr(): the exact sum of the frame's monthly amounts. */
+/* mrr()'s per-call cache in fn_extra: the last billing period seen, as a key. */
+typedef struct MrrCache
+{
+	int64		usecs;			/* the period; 0 = none yet */
+	Numeric		key;			/* usecs as a numeric, in fn_mcxt */
+	int			last_index;		/* where the key was found last time */
+	ArrayMetaState meta;		/* element type data for expand_array() */
+} MrrCache;
+
+/* One billing period of mrr()'s moving-aggregate state. */
+typedef struct MrrMovingPeriod
+{
+	int64		usecs;			/* the period's length */
+	Numeric		sum;			/* Σ amount, in the aggregate context; NULL if no row */
+	int64		count;			/* rows in the frame with this period */
+	int32		max_scale;		/* largest display scale of those amounts */
+	int64		max_scale_count;	/* how many of them have max_scale */
+} MrrMovingPeriod;
+
+/* Moving-aggregate state of mrr() (internal: window frames are never distributed). */
 typedef struct MrrMovingState
 {
-	int64		count;			/* non-NULL rows in the frame */
-	Numeric		sum;			/* Σ monthly amount, in the aggregate context */
-	int32		max_scale;		/* largest display scale of a row in the frame */
-	int64		max_scale_count;	/* rows in the frame that have max_scale */
+	int			nperiods;
+	int			maxperiods;
+	MrrMovingPeriod *periods;	/* in the aggregate context */
 } MrrMovingState;
 
 /* mrr_movement()'s memory for one partition. */
@@ -202,85 +220,24 @@ mrr_period_usecs(const Interval *period)
 }
 
 /*
- * amount per billing period -> amount per month: amount * num / den with the
- * period's reduced fraction (one exact multiplication, then one numeric
- * division at PostgreSQL's usual result scale).  The fraction is cached in
- * fn_extra, since a column of periods usually repeats a few values.
+ * A billing period's sum of amounts converted to one month: sum * num / den
+ * with the reduced fraction (month length) / (period length), one exact
+ * multiplication and one numeric division at PostgreSQL's usual result
+ * scale (at least 16 significant digits).  A monthly period is exact.
  */
 static Numeric
-mrr_monthly_amount(FunctionCallInfo fcinfo, Numeric amount, const Interval *period)
+mrr_period_monthly(Numeric sum, int64 usecs)
 {
-	MrrPeriodFactor *f = (MrrPeriodFactor *) fcinfo->flinfo->fn_extra;
-	int64		usecs;
-	Numeric		result = amount;
+	int64		g = rev_gcd(MRR_USECS_PER_MONTH, usecs);
+	int64		num = MRR_USECS_PER_MONTH / g;
+	int64		den = usecs / g;
+	Numeric		result = sum;
 
-	rev_check_money(amount, "amount");
-	usecs = mrr_period_usecs(period);
-	if (f == NULL)
-	{
-		f = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(MrrPeriodFactor));
-		fcinfo->flinfo->fn_extra = f;
-	}
-	if (f->period_usecs != usecs)
-	{
-		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-		int64		g = rev_gcd(MRR_USECS_PER_MONTH, usecs);
-
-		if (f->num != NULL)
-			pfree(f->num);
-		if (f->den != NULL)
-			pfree(f->den);
-		f->num_value = MRR_USECS_PER_MONTH / g;
-		f->den_value = usecs / g;
-		f->num = rev_int64_numeric(f->num_value);
-		f->den = rev_int64_numeric(f->den_value);
-		f->period_usecs = usecs;
-		MemoryContextSwitchTo(old);
-	}
-	if (f->num_value != 1)
-		result = numeric_mul_opt_error(result, f->num, NULL);
-	if (f->den_value != 1)
-		result = numeric_div_opt_error(result, f->den, NULL);
+	if (num != 1)
+		result = numeric_mul_opt_error(result, rev_int64_numeric(num), NULL);
+	if (den != 1)
+		result = numeric_div_opt_error(result, rev_int64_numeric(den), NULL);
 	return result;
-}
-
-/*
- * Transition function of mrr(): add one row's monthly amount to the exact
- * numeric sum.  The state starts NULL (no rows yet); rows with a NULL amount
- * or period are skipped.  Never modifies its input: the sum is a new value.
- */
-PG_FUNCTION_INFO_V1(mrr_accum);
-Datum
-mrr_accum(PG_FUNCTION_ARGS)
-{
-	Numeric		monthly;
-
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
-	monthly = mrr_monthly_amount(fcinfo, PG_GETARG_NUMERIC(1), PG_GETARG_INTERVAL_P(2));
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NUMERIC(monthly);
-	PG_RETURN_NUMERIC(numeric_add_opt_error(PG_GETARG_NUMERIC(0), monthly, NULL));
-}
-
-/* Combine function of mrr(): add two partial sums; NULL means no rows. */
-PG_FUNCTION_INFO_V1(mrr_combine);
-Datum
-mrr_combine(PG_FUNCTION_ARGS)
-{
-	if (PG_ARGISNULL(0))
-	{
-		if (PG_ARGISNULL(1))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(1));
-	}
-	if (PG_ARGISNULL(1))
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	PG_RETURN_NUMERIC(numeric_add_opt_error(PG_GETARG_NUMERIC(0), PG_GETARG_NUMERIC(1), NULL));
 }
 
 /* Display scale of a finite numeric. */
@@ -290,17 +247,309 @@ rev_numeric_scale(Numeric value)
 	return DatumGetInt32(DirectFunctionCall1(numeric_scale, NumericGetDatum(value)));
 }
 
-/* Replace the moving state's sum by new_sum, copied into the aggregate context. */
-static inline void
-mrr_moving_set_sum(MrrMovingState *state, MemoryContext aggcontext, Numeric new_sum)
+/* Raise the 22023 error for a malformed mrr state, with a detail sentence. */
+pg_attribute_noreturn() static void
+mrr_state_invalid(const char *detail)
 {
-	MemoryContext old = MemoryContextSwitchTo(aggcontext);
-	Numeric		copy = DatumGetNumericCopy(NumericGetDatum(new_sum));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid %s", MRR_STATE_NAME),
+			 errdetail("%s", detail)));
+	pg_unreachable();
+}
 
-	MemoryContextSwitchTo(old);
-	if (state->sum != NULL)
-		pfree(state->sum);
-	state->sum = copy;
+/*
+ * Read and check any mrr state (flat or expanded, from any caller): a
+ * one-dimensional numeric[] without NULLs of {period, sum} pairs, each
+ * period a positive whole number of microseconds, each sum finite.
+ * Returns the periods and sums (in the current memory context).
+ */
+static int
+mrr_state_read(Datum state, int64 **usecs_out, Numeric **sums_out)
+{
+	Datum	   *values;
+	bool	   *nulls = NULL;
+	int			nelems;
+	int			npairs;
+	int64	   *usecs;
+	Numeric    *sums;
+
+	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(state)))
+	{
+		ExpandedArrayHeader *eah = (ExpandedArrayHeader *) DatumGetEOHP(state);
+
+		if (eah->ea_magic != EA_MAGIC || eah->element_type != NUMERICOID || eah->ndims > 1)
+			mrr_state_invalid("The state must be a one-dimensional numeric array.");
+		if (eah->dvalues != NULL)
+		{
+			values = eah->dvalues;
+			nulls = eah->dnulls;
+			nelems = eah->nelems;
+		}
+		else
+			deconstruct_array(eah->fvalue, NUMERICOID, -1, false, TYPALIGN_INT,
+							  &values, &nulls, &nelems);
+	}
+	else
+	{
+		ArrayType  *arr = DatumGetArrayTypeP(state);
+
+		if (ARR_ELEMTYPE(arr) != NUMERICOID || ARR_NDIM(arr) > 1)
+			mrr_state_invalid("The state must be a one-dimensional numeric array.");
+		deconstruct_array(arr, NUMERICOID, -1, false, TYPALIGN_INT, &values, &nulls, &nelems);
+	}
+	if (nelems % 2 != 0)
+		mrr_state_invalid("The state must hold pairs of a billing period in microseconds and a sum.");
+	npairs = nelems / 2;
+	usecs = palloc(sizeof(int64) * Max(npairs, 1));
+	sums = palloc(sizeof(Numeric) * Max(npairs, 1));
+	for (int i = 0; i < npairs; i++)
+	{
+		Numeric		key,
+					sum;
+		int64		k;
+
+		if (nulls != NULL && (nulls[2 * i] || nulls[2 * i + 1]))
+			mrr_state_invalid("The state must not contain NULLs.");
+		key = DatumGetNumeric(values[2 * i]);
+		sum = DatumGetNumeric(values[2 * i + 1]);
+		if (rev_numeric_special(key) || rev_numeric_special(sum))
+			mrr_state_invalid("The periods and sums in the state must be finite.");
+		if (rev_numeric_sign(key) <= 0 ||
+			rev_numeric_cmp(key, rev_int64_numeric(PG_INT64_MAX)) > 0)
+			mrr_state_invalid("A billing period in the state must be a positive number of microseconds.");
+		k = DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(key)));
+		if (rev_numeric_cmp(key, rev_int64_numeric(k)) != 0)
+			mrr_state_invalid("A billing period in the state must be a whole number of microseconds.");
+		usecs[i] = k;
+		sums[i] = sum;
+	}
+	*usecs_out = usecs;
+	*sums_out = sums;
+	return npairs;
+}
+
+/* The fn_extra cache of mrr()'s transition and combine functions. */
+static inline MrrCache *
+mrr_cache(FunctionCallInfo fcinfo)
+{
+	MrrCache   *cache = (MrrCache *) fcinfo->flinfo->fn_extra;
+
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(MrrCache));
+		cache->meta.element_type = InvalidOid;
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	return cache;
+}
+
+/* Point the cache's key at a billing period (a numeric made once per distinct period). */
+static inline void
+mrr_cache_set_period(FunctionCallInfo fcinfo, MrrCache *cache, int64 usecs)
+{
+	if (cache->usecs != usecs)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		if (cache->key != NULL)
+			pfree(cache->key);
+		cache->key = rev_int64_numeric(usecs);
+		cache->usecs = usecs;
+		MemoryContextSwitchTo(old);
+	}
+}
+
+/*
+ * The mrr state to update.  Inside an aggregate, a read-write expanded
+ * array is the aggregate's own state and is updated in place; a NULL state
+ * becomes a new empty expanded array in the aggregate context; anything
+ * else is checked and expanded into a copy (so a direct call never
+ * modifies its argument).
+ */
+static ExpandedArrayHeader *
+mrr_state_for_update(FunctionCallInfo fcinfo, MrrCache *cache)
+{
+	MemoryContext aggcontext;
+	bool		in_agg = AggCheckCallContext(fcinfo, &aggcontext);
+	Datum		state;
+
+	if (!in_agg)
+		aggcontext = CurrentMemoryContext;
+	if (PG_ARGISNULL(0))
+		return construct_empty_expanded_array(NUMERICOID, aggcontext, &cache->meta);
+	state = PG_GETARG_DATUM(0);
+	if (in_agg && VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(state)))
+	{
+		ExpandedArrayHeader *eah = (ExpandedArrayHeader *) DatumGetEOHP(state);
+
+		if (eah->ea_magic == EA_MAGIC && eah->element_type == NUMERICOID && eah->ndims <= 1)
+		{
+			deconstruct_expanded_array(eah);
+			return eah;
+		}
+	}
+	{
+		int64	   *usecs;
+		Numeric    *sums;
+
+		(void) mrr_state_read(state, &usecs, &sums);
+	}
+	return (ExpandedArrayHeader *) DatumGetEOHP(expand_array(state, aggcontext, &cache->meta));
+}
+
+/* Does an element of the state hold exactly the numeric key? (Keys are canonical integers.) */
+static inline bool
+mrr_key_equal(Datum element, Numeric key)
+{
+	Size		len = VARSIZE_ANY_EXHDR(DatumGetPointer(element));
+
+	return len == VARSIZE_ANY_EXHDR(key) &&
+		memcmp(VARDATA_ANY(DatumGetPointer(element)), VARDATA_ANY(key), len) == 0;
+}
+
+/* Replace element i (0-based) of a one-dimensional expanded array; the value is copied. */
+static inline void
+mrr_state_set(ExpandedArrayHeader *eah, int i, Datum value)
+{
+	int			index = (eah->ndims == 0 ? 1 : eah->lbound[0]) + i;
+
+	(void) array_set_element(EOHPGetRWDatum(&eah->hdr), 1, &index, value, false,
+							 -1, -1, false, TYPALIGN_INT);
+}
+
+/* Add amount to the sum of the cached period in the state, appending the period if new. */
+static void
+mrr_state_add(ExpandedArrayHeader *eah, MrrCache *cache, Numeric amount)
+{
+	int			nelems;
+	int			found = -1;
+
+	deconstruct_expanded_array(eah);
+	nelems = eah->nelems;
+	if (cache->last_index + 1 < nelems &&
+		mrr_key_equal(eah->dvalues[cache->last_index], cache->key))
+		found = cache->last_index;
+	else
+	{
+		for (int i = 0; i + 1 < nelems; i += 2)
+		{
+			if (mrr_key_equal(eah->dvalues[i], cache->key))
+			{
+				found = i;
+				break;
+			}
+		}
+	}
+	if (found >= 0)
+	{
+		Numeric		sum = numeric_add_opt_error(DatumGetNumeric(eah->dvalues[found + 1]),
+												amount, NULL);
+
+		mrr_state_set(eah, found + 1, NumericGetDatum(sum));
+		cache->last_index = found;
+	}
+	else
+	{
+		if (nelems > (int) (MaxAllocSize / sizeof(Datum)) - 2)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("mrr state has too many distinct billing periods")));
+		mrr_state_set(eah, nelems, NumericGetDatum(cache->key));
+		mrr_state_set(eah, nelems + 1, NumericGetDatum(amount));
+		cache->last_index = nelems;
+	}
+}
+
+/*
+ * Transition function of mrr(): add one row's amount to the exact sum of
+ * its billing period.  The state starts NULL (no rows yet); rows with a
+ * NULL amount or period are skipped.
+ */
+PG_FUNCTION_INFO_V1(mrr_accum);
+Datum
+mrr_accum(PG_FUNCTION_ARGS)
+{
+	MrrCache   *cache;
+	ExpandedArrayHeader *eah;
+	Numeric		amount;
+	int64		usecs;
+
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	amount = PG_GETARG_NUMERIC(1);
+	rev_check_money(amount, "amount");
+	usecs = mrr_period_usecs(PG_GETARG_INTERVAL_P(2));
+	cache = mrr_cache(fcinfo);
+	mrr_cache_set_period(fcinfo, cache, usecs);
+	eah = mrr_state_for_update(fcinfo, cache);
+	mrr_state_add(eah, cache, amount);
+	PG_RETURN_EXPANDED_ARRAY(eah);
+}
+
+/* Combine function of mrr(): add the other state's sums period by period; NULL means no rows. */
+PG_FUNCTION_INFO_V1(mrr_combine);
+Datum
+mrr_combine(PG_FUNCTION_ARGS)
+{
+	MrrCache   *cache;
+	ExpandedArrayHeader *eah;
+	int64	   *usecs;
+	Numeric    *sums;
+	int			npairs;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	npairs = mrr_state_read(PG_GETARG_DATUM(1), &usecs, &sums);
+	cache = mrr_cache(fcinfo);
+	eah = mrr_state_for_update(fcinfo, cache);
+	for (int i = 0; i < npairs; i++)
+	{
+		mrr_cache_set_period(fcinfo, cache, usecs[i]);
+		mrr_state_add(eah, cache, sums[i]);
+	}
+	PG_RETURN_EXPANDED_ARRAY(eah);
+}
+
+/* Σ over periods of the period's sum converted to one month; NULL if there is none. */
+static Datum
+mrr_total(FunctionCallInfo fcinfo, int n, const int64 *usecs, Numeric const *sums)
+{
+	Numeric		total = NULL;
+
+	for (int i = 0; i < n; i++)
+	{
+		Numeric		monthly;
+
+		if (sums[i] == NULL)
+			continue;
+		monthly = mrr_period_monthly(sums[i], usecs[i]);
+		total = (total == NULL) ? monthly : numeric_add_opt_error(total, monthly, NULL);
+	}
+	if (total == NULL)
+		PG_RETURN_NULL();
+	/* Never hand out a pointer into the state. */
+	PG_RETURN_NUMERIC(DatumGetNumericCopy(NumericGetDatum(total)));
+}
+
+/* Final function of mrr(): each period's exact sum divided once, then added. */
+PG_FUNCTION_INFO_V1(mrr_final);
+Datum
+mrr_final(PG_FUNCTION_ARGS)
+{
+	int64	   *usecs;
+	Numeric    *sums;
+	int			npairs = mrr_state_read(PG_GETARG_DATUM(0), &usecs, &sums);
+
+	return mrr_total(fcinfo, npairs, usecs, sums);
 }
 
 /* The aggregate context of a moving-aggregate call; error outside one. */
@@ -314,10 +563,50 @@ mrr_moving_context(FunctionCallInfo fcinfo)
 	return aggcontext;
 }
 
+/* The moving state's entry for a billing period, added (empty) if create is set. */
+static MrrMovingPeriod *
+mrr_moving_period(MrrMovingState *state, MemoryContext aggcontext, int64 usecs, bool create)
+{
+	MrrMovingPeriod *p;
+
+	for (int i = 0; i < state->nperiods; i++)
+		if (state->periods[i].usecs == usecs)
+			return &state->periods[i];
+	if (!create)
+		return NULL;
+	if (state->nperiods == state->maxperiods)
+	{
+		int			newmax = state->maxperiods * 2;
+
+		if ((Size) newmax * sizeof(MrrMovingPeriod) >= MaxAllocSize)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("mrr window frame has too many distinct billing periods")));
+		state->periods = repalloc(state->periods, newmax * sizeof(MrrMovingPeriod));
+		state->maxperiods = newmax;
+	}
+	p = &state->periods[state->nperiods++];
+	memset(p, 0, sizeof(MrrMovingPeriod));
+	p->usecs = usecs;
+	return p;
+}
+
+/* Replace a period's sum by new_sum, copied into the aggregate context. */
+static inline void
+mrr_moving_set_sum(MrrMovingPeriod *p, MemoryContext aggcontext, Numeric new_sum)
+{
+	Numeric		copy = (Numeric) MemoryContextAlloc(aggcontext, VARSIZE(new_sum));
+
+	memcpy(copy, new_sum, VARSIZE(new_sum));
+	if (p->sum != NULL)
+		pfree(p->sum);
+	p->sum = copy;
+}
+
 /*
- * Forward transition of mrr() in a moving window frame: add one row's
- * monthly amount, tracking the largest display scale as numeric's own
- * sum() does so that the result prints like a fresh computation.
+ * Forward transition of mrr() in a moving window frame: add the amount to
+ * its period's sum, tracking the largest display scale as numeric's own
+ * sum() does, so that the result prints exactly like a fresh computation.
  */
 PG_FUNCTION_INFO_V1(mrr_moving_accum);
 Datum
@@ -325,36 +614,44 @@ mrr_moving_accum(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcontext = mrr_moving_context(fcinfo);
 	MrrMovingState *state;
-	Numeric		monthly;
+	MrrMovingPeriod *p;
+	Numeric		amount;
 	int32		scale;
 
 	if (PG_ARGISNULL(0))
+	{
 		state = MemoryContextAllocZero(aggcontext, sizeof(MrrMovingState));
+		state->maxperiods = 4;
+		state->periods = MemoryContextAlloc(aggcontext, state->maxperiods * sizeof(MrrMovingPeriod));
+	}
 	else
 		state = (MrrMovingState *) PG_GETARG_POINTER(0);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_POINTER(state);
 
-	monthly = mrr_monthly_amount(fcinfo, PG_GETARG_NUMERIC(1), PG_GETARG_INTERVAL_P(2));
-	scale = rev_numeric_scale(monthly);
-	mrr_moving_set_sum(state, aggcontext, state->sum == NULL ? monthly :
-					   numeric_add_opt_error(state->sum, monthly, NULL));
-	state->count++;
-	if (scale > state->max_scale)
+	amount = PG_GETARG_NUMERIC(1);
+	rev_check_money(amount, "amount");
+	p = mrr_moving_period(state, aggcontext,
+						  mrr_period_usecs(PG_GETARG_INTERVAL_P(2)), true);
+	scale = rev_numeric_scale(amount);
+	mrr_moving_set_sum(p, aggcontext, p->sum == NULL ? amount :
+					   numeric_add_opt_error(p->sum, amount, NULL));
+	p->count++;
+	if (p->count == 1 || scale > p->max_scale)
 	{
-		state->max_scale = scale;
-		state->max_scale_count = 1;
+		p->max_scale = scale;
+		p->max_scale_count = 1;
 	}
-	else if (scale == state->max_scale)
-		state->max_scale_count++;
+	else if (scale == p->max_scale)
+		p->max_scale_count++;
 	PG_RETURN_POINTER(state);
 }
 
 /*
- * Inverse transition of mrr(): subtract the same monthly amount again
- * (exact in numeric).  Returns NULL, which makes the window restart the
- * frame, when the last row with the largest display scale leaves, since
- * the sum's display scale cannot shrink otherwise.
+ * Inverse transition of mrr(): subtract the amount from its period's sum
+ * again (exact in numeric).  Returns NULL, which makes the window restart
+ * the frame, when the last amount with the period's largest display scale
+ * leaves while others stay, since the sum's display scale cannot shrink.
  */
 PG_FUNCTION_INFO_V1(mrr_moving_discard);
 Datum
@@ -362,7 +659,8 @@ mrr_moving_discard(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcontext = mrr_moving_context(fcinfo);
 	MrrMovingState *state;
-	Numeric		monthly;
+	MrrMovingPeriod *p;
+	Numeric		amount;
 	int32		scale;
 
 	if (PG_ARGISNULL(0))
@@ -370,38 +668,58 @@ mrr_moving_discard(PG_FUNCTION_ARGS)
 	state = (MrrMovingState *) PG_GETARG_POINTER(0);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_POINTER(state);
-	if (state->count <= 0 || state->sum == NULL)
+
+	amount = PG_GETARG_NUMERIC(1);
+	rev_check_money(amount, "amount");
+	p = mrr_moving_period(state, aggcontext,
+						  mrr_period_usecs(PG_GETARG_INTERVAL_P(2)), false);
+	if (p == NULL || p->count <= 0 || p->sum == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("cannot remove a row that was never added to the mrr state")));
-
-	monthly = mrr_monthly_amount(fcinfo, PG_GETARG_NUMERIC(1), PG_GETARG_INTERVAL_P(2));
-	scale = rev_numeric_scale(monthly);
-	if (scale == state->max_scale)
+	if (p->count == 1)
 	{
-		if (state->max_scale_count > 1 || state->max_scale == 0)
-			state->max_scale_count--;
+		/* The period's last row leaves: the period drops out of the frame. */
+		pfree(p->sum);
+		p->sum = NULL;
+		p->count = 0;
+		p->max_scale = 0;
+		p->max_scale_count = 0;
+		PG_RETURN_POINTER(state);
+	}
+	scale = rev_numeric_scale(amount);
+	if (scale == p->max_scale)
+	{
+		if (p->max_scale_count > 1 || p->max_scale == 0)
+			p->max_scale_count--;
 		else
 			PG_RETURN_NULL();	/* restart: the display scale would change */
 	}
-	mrr_moving_set_sum(state, aggcontext, numeric_sub_opt_error(state->sum, monthly, NULL));
-	state->count--;
+	mrr_moving_set_sum(p, aggcontext, numeric_sub_opt_error(p->sum, amount, NULL));
+	p->count--;
 	PG_RETURN_POINTER(state);
 }
 
-/* Final function of mrr()'s moving mode: the sum, or NULL for an empty frame. */
+/* Final function of mrr()'s moving mode: as mrr_final, NULL for a frame without rows. */
 PG_FUNCTION_INFO_V1(mrr_moving_final);
 Datum
 mrr_moving_final(PG_FUNCTION_ARGS)
 {
 	MrrMovingState *state;
+	int64	   *usecs;
+	Numeric    *sums;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	state = (MrrMovingState *) PG_GETARG_POINTER(0);
-	if (state->count == 0 || state->sum == NULL)
-		PG_RETURN_NULL();
-	PG_RETURN_NUMERIC(DatumGetNumericCopy(NumericGetDatum(state->sum)));
+	usecs = palloc(sizeof(int64) * Max(state->nperiods, 1));
+	sums = palloc(sizeof(Numeric) * Max(state->nperiods, 1));
+	for (int i = 0; i < state->nperiods; i++)
+	{
+		usecs[i] = state->periods[i].usecs;
+		sums[i] = state->periods[i].count > 0 ? state->periods[i].sum : NULL;
+	}
+	return mrr_total(fcinfo, state->nperiods, usecs, sums);
 }
 
 /* ltv(arpu, churn_rate, gross_margin): arpu × margin ÷ churn; churn 0 gives NULL. */

@@ -2,10 +2,14 @@
 -- cac_payback_months(), net_revenue_retention(), gross_revenue_retention()
 -- and the mrr_movement() window function.  Money is numeric; ratios float8.
 
-CREATE FUNCTION mrr_accum(numeric, numeric, interval) RETURNS numeric
+-- mrr()'s state: numeric[] pairs {billing period in microseconds, exact sum
+-- of the amounts billed with it}; each sum is divided once, at the end.
+CREATE FUNCTION mrr_accum(numeric[], numeric, interval) RETURNS numeric[]
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION mrr_combine(numeric, numeric) RETURNS numeric
+CREATE FUNCTION mrr_combine(numeric[], numeric[]) RETURNS numeric[]
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION mrr_final(numeric[]) RETURNS numeric
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION mrr_moving_accum(internal, numeric, interval) RETURNS internal
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION mrr_moving_discard(internal, numeric, interval) RETURNS internal
@@ -15,7 +19,8 @@ CREATE FUNCTION mrr_moving_final(internal) RETURNS numeric
 
 CREATE AGGREGATE mrr(amount numeric, billing_period interval) (
     SFUNC = mrr_accum,
-    STYPE = numeric,
+    STYPE = numeric[],
+    FINALFUNC = mrr_final,
     COMBINEFUNC = mrr_combine,
     MSFUNC = mrr_moving_accum,
     MINVFUNC = mrr_moving_discard,
