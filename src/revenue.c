@@ -1,8 +1,9 @@
 /*
  * revenue.c
- *		Revenue KPIs, money kept in numeric end to end: mrr() (amounts
- *		normalized to one month and summed exactly, with a moving-aggregate
- *		mode), ltv(), cac(), cac_payback_months(), the ltv_cac_ratio(),
+ *		Revenue KPIs, money kept in numeric end to end: mrr() (exact sums
+ *		per billing period in an expanded numeric[] state, each converted to
+ *		one month once at the end; a moving-aggregate mode for window
+ *		frames), ltv(), cac(), cac_payback_months(), the ltv_cac_ratio(),
  *		net_revenue_retention() and gross_revenue_retention() aggregates over
  *		a numeric[2] state of exact sums, and the mrr_movement() window
  *		function.

@@ -7,6 +7,7 @@
 bench_section "Revenue (ratio to count(*) and to the hand-written SQL), $BENCH_ROWS subscription months"
 
 psql -XAtq -v ON_ERROR_STOP=1 -v rows="$BENCH_ROWS" >/dev/null <<'SQL' || return 1
+SET client_min_messages = warning;
 SELECT setseed(0.4242);
 DROP TABLE IF EXISTS sub_months;
 CREATE UNLOGGED TABLE sub_months AS
