@@ -95,7 +95,7 @@ GROUP BY s.channel, s.spend, n.new_customers, ch.arpu, ch.monthly_churn, ch.new_
 ORDER BY "LTV:CAC" DESC;
 
 \echo
-\echo '== One customer''s history (upgrade, downgrade, cancellation, reactivation) =='
+\echo '== One customer''s history: plan changes, cancellation, reactivation =='
 SELECT month, plan, billing_period, amount, round(mrr, 2) AS mrr, movement
 FROM customer_movements cm LEFT JOIN subscription_months s USING (customer_id, month)
 WHERE customer_id = (SELECT customer_id FROM customer_movements
