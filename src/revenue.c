@@ -444,10 +444,23 @@ mrr_state_add(ExpandedArrayHeader *eah, MrrCache *cache, Numeric amount)
 	}
 	if (found >= 0)
 	{
-		Numeric		sum = numeric_add_opt_error(DatumGetNumeric(eah->dvalues[found + 1]),
+		/*
+		 * Replace the sum in place: the new sum is made directly in the
+		 * array's memory context, the old one freed unless it lies in the
+		 * array's original flat copy, and the flat form is invalidated (what
+		 * array_set_element() does, without its extra copy per row).
+		 */
+		Pointer		old = DatumGetPointer(eah->dvalues[found + 1]);
+		MemoryContext oldcxt = MemoryContextSwitchTo(eah->hdr.eoh_context);
+		Numeric		sum = numeric_add_opt_error(DatumGetNumeric(PointerGetDatum(old)),
 												amount, NULL);
 
-		mrr_state_set(eah, found + 1, NumericGetDatum(sum));
+		MemoryContextSwitchTo(oldcxt);
+		eah->dvalues[found + 1] = NumericGetDatum(sum);
+		if (old < eah->fstartptr || old >= eah->fendptr)
+			pfree(old);
+		eah->fvalue = NULL;
+		eah->flat_size = 0;
 		cache->last_index = found;
 	}
 	else
