@@ -167,6 +167,20 @@ LATERAL (SELECT i, CASE f WHEN 1 THEN mrr(amount, p) OVER (ORDER BY i ROWS 1 PRE
 JOIN LATERAL (SELECT mrr(b.amount, b.p) AS r FROM rev_seq b WHERE b.i BETWEEN w.i - f AND w.i) j ON true
 GROUP BY f ORDER BY f;
 
+-- A growing frame (the plain transition function, called again and again
+-- on the same state) and a frame reaching ahead, against the same self-join.
+SELECT count(*) AS frames, count(*) FILTER (WHERE w.r::text IS NOT DISTINCT FROM j.r::text) AS same_text
+FROM (SELECT i, mrr(amount, p) OVER (ORDER BY i) AS r FROM rev_seq) w
+JOIN LATERAL (SELECT mrr(b.amount, b.p) AS r FROM rev_seq b WHERE b.i <= w.i) j ON true;
+SELECT count(*) AS frames, count(*) FILTER (WHERE w.r::text IS NOT DISTINCT FROM j.r::text) AS same_text
+FROM (SELECT i, mrr(amount, p) OVER (ORDER BY i ROWS BETWEEN 3 PRECEDING AND 2 FOLLOWING) AS r FROM rev_seq) w
+JOIN LATERAL (SELECT mrr(b.amount, b.p) AS r FROM rev_seq b WHERE b.i BETWEEN w.i - 3 AND w.i + 2) j ON true;
+-- GROUP BY and whole-partition windows over the same groups give the same sums.
+SELECT count(*) AS groups, count(*) FILTER (WHERE h.m::text = s.m::text) AS identical
+FROM (SELECT i % 13 AS g, mrr(amount, p) AS m FROM rev_seq GROUP BY 1) h
+JOIN (SELECT g, m FROM (SELECT i % 13 AS g, mrr(amount, p) OVER (PARTITION BY i % 13) AS m FROM rev_seq) x
+      GROUP BY g, m) s USING (g);
+
 -- ltv(): arpu x gross_margin / churn_rate, against the same formula in SQL.
 SELECT arpu, churn, margin, ltv(arpu, churn, margin) AS ltv,
        ltv(arpu, churn, margin) = arpu * margin::numeric / churn::numeric AS same
