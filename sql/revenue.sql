@@ -281,45 +281,36 @@ SELECT kpi_test.error_of($$SELECT gross_revenue_retention(10, 'Infinity')$$);
 -- error's hint says (a negative MRR is an error, tested below).
 CREATE VIEW rev_monthly AS
 SELECT customer, month, greatest(mrr(amount, billing_period), 0) AS mrr FROM rev_subs GROUP BY customer, month;
-CREATE FUNCTION rev_sql_movement_check(out rows bigint, out differ bigint) LANGUAGE sql AS $$
-SELECT count(*), count(*) FILTER (WHERE k IS DISTINCT FROM s)
-FROM (SELECT mrr_movement(mrr) OVER w AS k,
-             CASE WHEN coalesce(mrr, 0) > 0 THEN
-                  CASE WHEN NOT coalesce(bool_or(mrr > 0) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) THEN 'new'
-                       WHEN coalesce(lag(mrr) OVER w, 0) > 0 THEN
-                            CASE WHEN mrr > lag(mrr) OVER w THEN 'expansion'
-                                 WHEN mrr < lag(mrr) OVER w THEN 'contraction' ELSE 'flat' END
-                       ELSE 'reactivation' END
-                  WHEN coalesce(lag(mrr) OVER w, 0) > 0 THEN 'churn' END AS s
-      FROM rev_monthly WHERE customer IS NOT NULL
-      WINDOW w AS (PARTITION BY customer ORDER BY month)) q $$;
-SELECT * FROM rev_sql_movement_check();
-SELECT customer, month, mrr, mrr_movement(mrr) OVER (PARTITION BY customer ORDER BY month) AS movement
-FROM rev_monthly WHERE customer IS NOT NULL ORDER BY customer, month;
+-- A larger random history: 300 customers x 24 months with stretches of 0 and NULL.
+CREATE TABLE rev_history AS
+SELECT c AS customer, (date '2024-01-01' + m * interval '1 month')::date AS month,
+       CASE WHEN (c * 31 + m * 17) % 11 = 0 THEN NULL
+            WHEN (c * 7 + m * 5) % 6 = 0 OR m < c % 5 THEN 0
+            ELSE ((c * 13 + (m / 3) * 29) % 4 * 25 + 25)::numeric END AS mrr
+FROM generate_series(1, 300) AS c, generate_series(0, 23) AS m;
+-- Both histories, each row with mrr_movement() and the SQL definition.
+CREATE VIEW rev_movement_cmp AS
+SELECT src, customer, month, mrr, mrr_movement(mrr) OVER w AS k,
+       CASE WHEN coalesce(mrr, 0) > 0 THEN
+            CASE WHEN NOT coalesce(bool_or(mrr > 0) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) THEN 'new'
+                 WHEN coalesce(lag(mrr) OVER w, 0) > 0 THEN
+                      CASE WHEN mrr > lag(mrr) OVER w THEN 'expansion'
+                           WHEN mrr < lag(mrr) OVER w THEN 'contraction' ELSE 'flat' END
+                 ELSE 'reactivation' END
+            WHEN coalesce(lag(mrr) OVER w, 0) > 0 THEN 'churn' END AS s
+FROM (SELECT 'fixture' AS src, customer, month, mrr FROM rev_monthly WHERE customer IS NOT NULL
+      UNION ALL
+      SELECT 'history', customer::text, month, mrr FROM rev_history) h
+WINDOW w AS (PARTITION BY src, customer ORDER BY month);
+SELECT src, count(*) AS rows, count(*) FILTER (WHERE k IS DISTINCT FROM s) AS differ,
+       count(*) FILTER (WHERE k = 'reactivation') > 0 AS has_reactivations
+FROM rev_movement_cmp GROUP BY src ORDER BY src;
+SELECT customer, month, mrr, k AS movement FROM rev_movement_cmp WHERE src = 'fixture' ORDER BY customer, month;
 -- The expected classification of acme, written out by hand.
 SELECT array_agg(movement ORDER BY month) IS NOT DISTINCT FROM
        ARRAY['new', 'expansion', 'contraction', 'churn', NULL, 'reactivation', 'flat'] AS acme_as_expected
 FROM (SELECT month, mrr_movement(mrr) OVER (ORDER BY month) AS movement
       FROM rev_monthly WHERE customer = 'acme') q;
-
--- A larger random history: 300 customers x 24 months with stretches of 0 and NULL.
-CREATE TABLE rev_history AS
-SELECT c AS customer, date '2024-01-01' + m * interval '1 month' AS month,
-       CASE WHEN (c * 31 + m * 17) % 11 = 0 THEN NULL
-            WHEN (c * 7 + m * 5) % 6 = 0 OR m < c % 5 THEN 0
-            ELSE ((c * 13 + (m / 3) * 29) % 4 * 25 + 25)::numeric END AS mrr
-FROM generate_series(1, 300) AS c, generate_series(0, 23) AS m;
-SELECT count(*) AS rows, count(*) FILTER (WHERE k IS DISTINCT FROM s) AS differ,
-       count(*) FILTER (WHERE k = 'reactivation') > 0 AS has_reactivations
-FROM (SELECT mrr_movement(mrr) OVER w AS k,
-             CASE WHEN coalesce(mrr, 0) > 0 THEN
-                  CASE WHEN NOT coalesce(bool_or(mrr > 0) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) THEN 'new'
-                       WHEN coalesce(lag(mrr) OVER w, 0) > 0 THEN
-                            CASE WHEN mrr > lag(mrr) OVER w THEN 'expansion'
-                                 WHEN mrr < lag(mrr) OVER w THEN 'contraction' ELSE 'flat' END
-                       ELSE 'reactivation' END
-                  WHEN coalesce(lag(mrr) OVER w, 0) > 0 THEN 'churn' END AS s
-      FROM rev_history WINDOW w AS (PARTITION BY customer ORDER BY month)) q;
 SELECT k AS movement, count(*) FROM (SELECT mrr_movement(mrr) OVER (PARTITION BY customer ORDER BY month) AS k
                                      FROM rev_history) q GROUP BY k ORDER BY k;
 -- One-row partitions, and a partition in descending order (which reads the
