@@ -149,3 +149,10 @@ SELECT lift(ok, t) AS nulls_skipped FROM (VALUES (true, true), (false, true), (t
                                                  (NULL, true), (true, NULL)) v(ok, t);
 SELECT lift(ok, t) AS empty FROM (VALUES (true, true)) v(ok, t) WHERE false;
 SELECT kpi_test.error_of($$SELECT lift_combine('{1,2}', '{1,2,3,4}')$$);
+-- An inconsistent lift state (a negative count, more successes than trials)
+-- passed to the SQL-visible support functions is rejected, not turned into a number.
+SELECT kpi_test.error_of($$SELECT lift_final('{10,11,10,2}')$$);
+SELECT kpi_test.error_of($$SELECT lift_final('{-10,-3,10,2}')$$);
+SELECT kpi_test.error_of($$SELECT lift_combine('{10,3,10,2}', '{1,5,1,1}')$$);
+SELECT kpi_test.error_of($$SELECT lift_accum('{0,0,-1,0}', true, false)$$);
+SELECT lift_final('{10,3,10,2}') AS consistent_state;

@@ -229,10 +229,16 @@ rate_summary_ci_upper(PG_FUNCTION_ARGS)
 	return rate_wilson_bound(fcinfo, true);
 }
 
-/* lift's int8[4] state, checked: callers of the SQL-visible functions may pass anything. */
+/*
+ * lift's int8[4] state, checked: callers of the SQL-visible functions may
+ * pass anything, and an inconsistent state (a negative count, more
+ * successes than trials) would give a silently wrong lift.
+ */
 static inline int64 *
 lift_counts(ArrayType *state)
 {
+	int64	   *c;
+
 	if (ARR_NDIM(state) != 1 || ARR_DIMS(state)[0] != LIFT_NCOUNTS ||
 		ARR_HASNULL(state) || ARR_ELEMTYPE(state) != INT8OID)
 		ereport(ERROR,
@@ -240,7 +246,16 @@ lift_counts(ArrayType *state)
 				 errmsg("invalid lift state"),
 				 errdetail("The state must be a one-dimensional bigint array of %d non-NULL counts.",
 						   LIFT_NCOUNTS)));
-	return (int64 *) ARR_DATA_PTR(state);
+	c = (int64 *) ARR_DATA_PTR(state);
+	if (unlikely(c[LIFT_TREATED_SUCCESSES] < 0 || c[LIFT_CONTROL_SUCCESSES] < 0 ||
+				 c[LIFT_TREATED_SUCCESSES] > c[LIFT_TREATED_TRIALS] ||
+				 c[LIFT_CONTROL_SUCCESSES] > c[LIFT_CONTROL_TRIALS]))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid lift state"),
+				 errdetail("The counts must not be negative, and successes must not exceed trials: got {%lld,%lld,%lld,%lld}.",
+						   (long long) c[0], (long long) c[1], (long long) c[2], (long long) c[3])));
+	return c;
 }
 
 /* The lift state to update: in place inside an aggregate, a copy otherwise. */
