@@ -216,6 +216,7 @@ SELECT kpi_test.error_of($$SELECT cac_payback_months(-1, 50)$$);
 SELECT kpi_test.error_of($$SELECT cac_payback_months(300, -50)$$);
 SELECT kpi_test.error_of($$SELECT cac_payback_months(300, 50, 2)$$);
 SELECT kpi_test.error_of($$SELECT cac_payback_months(300, 'NaN')$$);
+SELECT kpi_test.error_of($$SELECT cac_payback_months(1e300, 1e-10, 1e-300)$$);  -- overflows float8: an error, not Infinity
 SELECT kpi_test.error_of($$SELECT cac_payback_months(300, 50, 'NaN')$$);
 
 -- ltv_cac_ratio(): per channel, sum(value) / sum(cost) over rows where both
@@ -242,6 +243,9 @@ SELECT kpi_test.error_of($$SELECT ltv_cac_ratio(10, 'Infinity')$$);
 SELECT kpi_test.error_of($$SELECT revenue_pair_combine('{1}', '{1,2}')$$);
 SELECT kpi_test.error_of($$SELECT revenue_pair_combine('{1,NULL}', '{1,2}')$$);
 SELECT kpi_test.error_of($$SELECT ltv_cac_final('{NaN,1}')$$);
+SELECT kpi_test.error_of($$SELECT ltv_cac_final('{1e300,1e-300}')$$);  -- ratio overflows float8: an error, not Infinity
+SELECT kpi_test.error_of($$SELECT ltv_cac_ratio(v, c) FROM (VALUES (1e300, 1e-300)) t(v, c)$$);
+SELECT kpi_test.error_of($$SELECT retention_final('{1e-300,1e300}')$$);
 SELECT revenue_pair_combine('{1.5,2}', '{3,4.25}') AS combined;
 
 -- Net and gross revenue retention: start MRR = January, end MRR = July, per

@@ -12,6 +12,7 @@
 
 #include "catalog/pg_type.h"
 #include "datatype/timestamp.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/expandeddatum.h"
@@ -310,6 +311,7 @@ mrr_state_read(Datum state, int64 **usecs_out, Numeric **sums_out)
 					sum;
 		int64		k;
 
+		CHECK_FOR_INTERRUPTS();
 		if (nulls != NULL && (nulls[2 * i] || nulls[2 * i + 1]))
 			mrr_state_invalid("The state must not contain NULLs.");
 		key = DatumGetNumeric(values[2 * i]);
@@ -527,6 +529,7 @@ mrr_combine(PG_FUNCTION_ARGS)
 	eah = mrr_state_for_update(fcinfo, cache);
 	for (int i = 0; i < npairs; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		mrr_cache_set_period(fcinfo, cache, usecs[i]);
 		mrr_state_add(eah, cache, sums[i]);
 	}
@@ -796,6 +799,7 @@ revenue_cac_payback_months(PG_FUNCTION_ARGS)
 	Numeric		new_mrr = PG_GETARG_NUMERIC(1);
 	double		margin = PG_GETARG_FLOAT8(2);
 	double		monthly;
+	double		months;
 
 	rev_check_money_nonnegative(cac, "cac");
 	rev_check_money_nonnegative(new_mrr, "new_mrr");
@@ -803,7 +807,15 @@ revenue_cac_payback_months(PG_FUNCTION_ARGS)
 	monthly = rev_numeric_float8(new_mrr) * margin;
 	if (monthly == 0.0)
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(rev_numeric_float8(cac) / monthly);
+	months = rev_numeric_float8(cac) / monthly;
+	/* A tiny margin-adjusted MRR (e.g. a subnormal margin) can overflow float8. */
+	if (unlikely(isinf(months)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("cac_payback_months is out of range for type double precision"),
+				 errdetail("cac %g divided by new_mrr %g times gross_margin %g overflows.",
+						   rev_numeric_float8(cac), rev_numeric_float8(new_mrr), margin)));
+	PG_RETURN_FLOAT8(months);
 }
 
 /*
@@ -877,13 +889,21 @@ rev_pair_ratio(FunctionCallInfo fcinfo, bool first_over_second)
 				b,
 				num,
 				den;
+	double		ratio;
 
 	rev_pair_read(PG_GETARG_ARRAYTYPE_P(0), &a, &b);
 	num = first_over_second ? a : b;
 	den = first_over_second ? b : a;
 	if (rev_numeric_sign(den) == 0)
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(rev_numeric_float8(num) / rev_numeric_float8(den));
+	ratio = rev_numeric_float8(num) / rev_numeric_float8(den);
+	/* Sums near the ends of float8's range (1e300 / 1e-300) overflow. */
+	if (unlikely(isinf(ratio)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("ratio of the sums is out of range for type double precision"),
+				 errdetail("The sums are %g and %g.", rev_numeric_float8(num), rev_numeric_float8(den))));
+	PG_RETURN_FLOAT8(ratio);
 }
 
 /* Transition function of ltv_cac_ratio(): add one customer's value and cost. */
