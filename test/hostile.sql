@@ -1,0 +1,417 @@
+-- test/hostile.sql — a catalogue of argument values per SQL type, and drivers
+-- that call every SQL-callable function of pg_kpi with them.  Used by the
+-- hostile-input tier (test/tiers/reliability_hostile.sh) and by the
+-- privileges regress test (sql/privileges.sql).
+--
+-- The functions to call come from the catalog (pg_proc joined through
+-- pg_depend to the extension), so a new family is covered as soon as it is
+-- installed; only its new argument types need rows in kpi_hostile.arg_values
+-- (a type without rows is reported, never skipped silently).  Excluded:
+-- the types' I/O functions (fuzzed by test/tiers/fuzz_summaries.sh) and
+-- functions with internal arguments (SQL cannot call them).
+--
+--   kpi_hostile.functions(ext)        the callable functions, with their kind
+--   kpi_hostile.hostile(oid, nrandom) every hostile call of one function, run
+--                                     and classified (one row per outcome)
+--   kpi_hostile.typical(schema)       one call per function with valid
+--                                     arguments; the result as text
+--
+-- Expressions may use @extschema@ for the extension's schema.  A value with
+-- typical = true is the valid value used for the other arguments while one
+-- argument varies; argname / func, when set, restrict a row to arguments of
+-- that name / functions of that name.
+SET client_min_messages = warning;
+DROP SCHEMA IF EXISTS kpi_hostile CASCADE;
+CREATE SCHEMA kpi_hostile;
+
+CREATE TABLE kpi_hostile.arg_values (
+    typ      text NOT NULL,          -- pg_type.typname, or element typname || '[]'
+    expr     text NOT NULL,          -- SQL expression (cast to the argument type when used)
+    typical  boolean NOT NULL DEFAULT false,
+    argname  text,                   -- only for arguments with this name (NULL: any)
+    func     text                    -- only for functions with this name (NULL: any)
+);
+
+INSERT INTO kpi_hostile.arg_values (typ, expr, typical, argname) VALUES
+-- boolean
+('bool', 'true', true, NULL), ('bool', 'false', false, NULL),
+-- integer
+('int4', '7', true, NULL), ('int4', '9', true, 'score'), ('int4', '4', true, 'periods'),
+('int4', '0', false, NULL), ('int4', '-1', false, NULL), ('int4', '1', false, NULL),
+('int4', '10', false, NULL), ('int4', '11', false, NULL), ('int4', '100000', false, NULL),
+('int4', '2147483647', false, NULL), ('int4', '-2147483648', false, NULL),
+-- bigint
+('int8', '10', true, NULL), ('int8', '0', false, NULL), ('int8', '-1', false, NULL),
+('int8', '1', false, NULL), ('int8', '9223372036854775807', false, NULL),
+('int8', '-9223372036854775808', false, NULL),
+-- float8
+('float8', '0.5', true, NULL), ('float8', '0.01', true, 'relative_accuracy'),
+('float8', '0', false, NULL), ('float8', '''-0''', false, NULL), ('float8', '1', false, NULL),
+('float8', '-1', false, NULL), ('float8', '0.95', false, NULL), ('float8', '1.5', false, NULL),
+('float8', '0.0001', false, NULL), ('float8', '0.1', false, NULL), ('float8', '1e-300', false, NULL),
+('float8', '''4.9e-324''', false, NULL), ('float8', '1e308', false, NULL), ('float8', '-1e308', false, NULL),
+('float8', '''NaN''', false, NULL), ('float8', '''Infinity''', false, NULL),
+('float8', '''-Infinity''', false, NULL),
+-- numeric
+('numeric', '100', true, NULL), ('numeric', '0', false, NULL), ('numeric', '-1', false, NULL),
+('numeric', '1', false, NULL), ('numeric', '0.001', false, NULL), ('numeric', '1e-1000', false, NULL),
+('numeric', '9223372036854775808', false, NULL), ('numeric', '1e100', false, NULL),
+('numeric', '''1e131071''', false, NULL), ('numeric', '''-1e131071''', false, NULL),
+('numeric', '''1e-16383''', false, NULL), ('numeric', '''NaN''', false, NULL),
+('numeric', '''Infinity''', false, NULL), ('numeric', '''-Infinity''', false, NULL),
+-- interval
+('interval', '''1 month''', true, NULL), ('interval', '''30 minutes''', true, 'idle'),
+('interval', '''0''', false, NULL), ('interval', '''-1 month''', false, NULL),
+('interval', '''1 microsecond''', false, NULL), ('interval', '''-1 microsecond''', false, NULL),
+('interval', '''1 year''', false, NULL), ('interval', '''7 days''', false, NULL),
+('interval', '''1 month -30 days''', false, NULL), ('interval', '''-1 month 31 days''', false, NULL),
+('interval', '''178000000 years''', false, NULL), ('interval', '''-178000000 years''', false, NULL),
+('interval', '''2147483647 days''', false, NULL), ('interval', '''2147483647 months''', false, NULL),
+('interval', '''2147483647 months 2147483647 days 2562047788 hours''', false, NULL),
+-- date
+('date', '''2026-01-15''', true, NULL), ('date', '''2026-01-16''', false, NULL),
+('date', '''2000-02-29''', false, NULL), ('date', '''infinity''', false, NULL),
+('date', '''-infinity''', false, NULL), ('date', '''4713-01-01 BC''', false, NULL),
+('date', '''5874897-12-31''', false, NULL),
+-- timestamptz
+('timestamptz', '''2026-01-15 10:00:00+00''', true, NULL),
+('timestamptz', '''2026-01-15 09:00:00+00''', false, NULL),
+('timestamptz', '''infinity''', false, NULL), ('timestamptz', '''-infinity''', false, NULL),
+('timestamptz', '''4713-01-01 00:00:00+00 BC''', false, NULL),
+('timestamptz', '''294276-12-31 23:59:59+00''', false, NULL),
+('timestamptz', '''1970-01-01 00:00:00+00''', false, NULL),
+-- text
+('text', '''u1''', true, NULL), ('text', '''on''', true, 'mode'), ('text', '''week''', true, 'granularity'),
+('text', '''''', false, NULL), ('text', '''on_or_after''', false, NULL), ('text', '''ON''', false, NULL),
+('text', '''day''', false, NULL), ('text', '''month''', false, NULL), ('text', '''year''', false, NULL),
+('text', '''garbage''', false, NULL), ('text', 'E''\u00e9t\u00e9''', false, NULL),
+('text', 'repeat(''x'', 1000000)', false, NULL),
+-- uuid
+('uuid', '''a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11''', true, NULL),
+('uuid', '''00000000-0000-0000-0000-000000000000''', false, NULL),
+('uuid', '''ffffffff-ffff-ffff-ffff-ffffffffffff''', false, NULL),
+-- daterange
+('daterange', '''[2026-01-01,2026-02-01)''', true, NULL),
+('daterange', '''[2026-01-15,2026-01-16)''', false, NULL), ('daterange', '''empty''', false, NULL),
+('daterange', '''(,)''', false, NULL), ('daterange', '''[2026-01-01,)''', false, NULL),
+('daterange', '''(,2026-01-01)''', false, NULL), ('daterange', '''[-infinity,infinity]''', false, NULL),
+('daterange', '''[4713-01-01 BC,5874897-12-31]''', false, NULL),
+-- float8[]: weights, scores, percentiles
+('float8[]', '''{0.25,0.25,0.25,0.25}''', true, NULL), ('float8[]', '''{0.5,0.95,0.99}''', true, 'p'),
+('float8[]', '''{}''', false, NULL), ('float8[]', '''{NULL}''', false, NULL),
+('float8[]', '''{0.5,NULL,0.5}''', false, NULL), ('float8[]', '''{1}''', false, NULL),
+('float8[]', '''{0.5,0.5}''', false, NULL), ('float8[]', '''{0,0.5,1}''', false, NULL),
+('float8[]', '''{NaN,0,0,1}''', false, NULL), ('float8[]', '''{Infinity,0,0,0}''', false, NULL),
+('float8[]', '''{-Infinity,1,0,0}''', false, NULL), ('float8[]', '''{-0.5,0.5,0.5,0.5}''', false, NULL),
+('float8[]', '''{1.5,-0.5}''', false, NULL), ('float8[]', '''{1e308,1e308}''', false, NULL),
+('float8[]', '''{{0.5,0.5},{0.5,0.5}}''', false, NULL),
+('float8[]', '''[2:5]={0.25,0.25,0.25,0.25}''', false, NULL),
+('float8[]', 'array_fill(1.0::float8 / 64, ARRAY[64])', false, NULL),
+('float8[]', 'array_fill(1.0::float8 / 65, ARRAY[65])', false, NULL),
+('float8[]', 'array_fill(0.5::float8, ARRAY[100000])', false, NULL),
+-- bigint[]: lift's state
+('int8[]', '''{10,3,10,2}''', true, NULL), ('int8[]', '''{}''', false, NULL),
+('int8[]', '''{0,0,0,0}''', false, NULL), ('int8[]', '''{NULL,0,0,0}''', false, NULL),
+('int8[]', '''{-1,0,0,0}''', false, NULL), ('int8[]', '''{1,5,1,1}''', false, NULL),
+('int8[]', '''{10,-3,10,2}''', false, NULL),
+('int8[]', '''{9223372036854775807,9223372036854775807,9223372036854775807,9223372036854775807}''', false, NULL),
+('int8[]', '''{1,2,3}''', false, NULL), ('int8[]', '''{{1,2},{3,4}}''', false, NULL),
+('int8[]', '''[0:3]={1,1,1,1}''', false, NULL),
+('int8[]', 'array_fill(1::bigint, ARRAY[100000])', false, NULL),
+-- numeric[]: mrr's {period, sum} pairs and the revenue aggregates' two sums
+('numeric[]', '''{2629800000000,100}''', true, NULL), ('numeric[]', '''{}''', false, NULL),
+('numeric[]', '''{0,0}''', false, NULL), ('numeric[]', '''{NaN,1}''', false, NULL),
+('numeric[]', '''{1,Infinity}''', false, NULL), ('numeric[]', '''{1,2,3}''', false, NULL),
+('numeric[]', '''{NULL,1}''', false, NULL), ('numeric[]', '''{-1,5}''', false, NULL),
+('numeric[]', '''{1,-5}''', false, NULL), ('numeric[]', '''{1.5,2}''', false, NULL),
+('numeric[]', '''{9223372036854775808,1}''', false, NULL), ('numeric[]', '''{{1,2},{3,4}}''', false, NULL),
+('numeric[]', '''{2629800000000,1e1000}''', false, NULL), ('numeric[]', '''{1e300,1e-300}''', false, NULL),
+('numeric[]', '''{1e-300,1e300}''', false, NULL), ('numeric[]', '''{1e400,1}''', false, NULL),
+('numeric[]', '(SELECT array_agg(CASE WHEN x % 2 = 1 THEN 2629800000000 ELSE x END) FROM generate_series(1::numeric, 100000) x)', false, NULL),
+-- summaries
+('rate_summary', '''(successes=3,trials=10)''', true, NULL),
+('rate_summary', '''(successes=0,trials=0)''', false, NULL),
+('rate_summary', '''(successes=1,trials=1)''', false, NULL),
+('rate_summary', '''(successes=0,trials=9223372036854775807)''', false, NULL),
+('rate_summary', '''(successes=9223372036854775807,trials=9223372036854775807)''', false, NULL),
+('nps_summary', '''(0=1,1=0,2=0,3=0,4=0,5=0,6=1,7=1,8=0,9=1,10=2)''', true, NULL),
+('nps_summary', '''(0=0,1=0,2=0,3=0,4=0,5=0,6=0,7=0,8=0,9=0,10=0)''', false, NULL),
+('nps_summary', '''(0=0,1=0,2=0,3=0,4=0,5=0,6=0,7=0,8=0,9=0,10=9223372036854775807)''', false, NULL),
+('nps_summary', '''(0=9223372036854775807,1=0,2=0,3=0,4=0,5=0,6=0,7=0,8=0,9=0,10=9223372036854775807)''', false, NULL),
+('score_summary', '''(responses=2,sum=1,sum_frac=0,weights={0.25,0.25,0.25,0.25})''', true, NULL),
+('score_summary', '''(responses=0,sum=0,sum_frac=0,weights={})''', false, NULL),
+('score_summary', '''(responses=0,sum=0,sum_frac=0,weights={0.4,0.4,0.1,0.1})''', false, NULL),
+('score_summary', '''(responses=1,sum=0,sum_frac=0,weights={0.5,0.5})''', false, NULL),
+('score_summary', '''(responses=9223372036854775807,sum=9223372036854775807,sum_frac=4611686018427387903,weights={1})''', false, NULL),
+('score_summary', '(SELECT @extschema@.weighted_score_agg(array_fill(0.5::float8, ARRAY[64]), array_fill(1.0::float8 / 64, ARRAY[64])))', false, NULL),
+('latency_sketch', '(SELECT @extschema@.latency_agg(x / 100.0) FROM generate_series(1, 1000) x)', true, NULL),
+('latency_sketch', '(SELECT @extschema@.latency_agg(0))', false, NULL),
+('latency_sketch', '(SELECT @extschema@.latency_agg(x, 0.1) FROM generate_series(1, 10) x)', false, NULL),
+('latency_sketch', '(SELECT @extschema@.latency_agg(exp(x / 10.0)) FROM generate_series(-7000, 7000) x)', false, NULL),
+('latency_sketch', '(SELECT @extschema@.latency_agg(1e300))', false, NULL),
+('user_activity', '(SELECT @extschema@.activity_agg(u::bigint, date ''2026-01-01'' + d) FROM generate_series(1, 50) u, generate_series(0, 60, 3) d WHERE (u + d) % 4 = 0)', true, NULL),
+('user_activity', '(SELECT @extschema@.activity_agg(1::bigint, date ''2026-01-15''))', false, NULL),
+('user_activity', '(SELECT @extschema@.activity_agg(md5(u::text), date ''2000-01-01'' + u * 97) FROM generate_series(1, 300) u)', false, NULL),
+('user_activity', '(SELECT @extschema@.activity_agg(-9223372036854775808::bigint, date ''4713-01-01 BC''))', false, NULL),
+('user_activity', '(SELECT @extschema@.activity_agg(9223372036854775807::bigint, date ''5874897-12-31''))', false, NULL);
+
+INSERT INTO kpi_hostile.arg_values (typ, expr, typical, func) VALUES
+('score_summary', '''(responses=2,sum=1,sum_frac=0,weights={0.4,0.4,0.1,0.1})''', true, 'quality_accum'),
+('score_summary', '''(responses=2,sum=1,sum_frac=0,weights={0.4,0.4,0.1,0.1})''', true, 'quality_discard');
+
+-- The key under which a type's values are listed.
+CREATE FUNCTION kpi_hostile.type_key(t oid) RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN ty.typcategory = 'A' THEN el.typname || '[]' ELSE ty.typname::text END
+    FROM pg_catalog.pg_type ty LEFT JOIN pg_catalog.pg_type el ON el.oid = ty.typelem
+    WHERE ty.oid = t
+$$;
+
+-- Every SQL-callable function of the extension except type I/O and
+-- functions with internal (or other pseudo-type) arguments.
+CREATE FUNCTION kpi_hostile.functions(ext text DEFAULT 'pg_kpi')
+RETURNS TABLE (fn oid, kind "char", sig text, argtypes oid[], argnames text[],
+               rettype oid, retset boolean)
+LANGUAGE sql STABLE AS $$
+    SELECT p.oid, p.prokind, p.oid::regprocedure::text, ARRAY(SELECT unnest(p.proargtypes::oid[])),
+           CASE WHEN p.proargnames IS NULL THEN array_fill(''::text, ARRAY[p.pronargs])
+                ELSE p.proargnames[1:p.pronargs] END,
+           p.prorettype, p.proretset
+    FROM pg_catalog.pg_proc p
+    JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid
+                               AND d.deptype = 'e'
+    JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid AND e.extname = ext
+    WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type t
+                      WHERE p.oid IN (t.typinput, t.typoutput, t.typreceive, t.typsend,
+                                      t.typmodin, t.typmodout, t.typanalyze))
+      AND NOT EXISTS (SELECT 1 FROM unnest(p.proargtypes::oid[]) a(t)
+                      JOIN pg_catalog.pg_type ty ON ty.oid = a.t WHERE ty.typtype = 'p')
+    ORDER BY p.oid::regprocedure::text
+$$;
+
+-- Values for one argument of function proname: the most specific typical
+-- value first (func and argname match, then argname, then any), then the rest.
+CREATE FUNCTION kpi_hostile.values_for(t oid, arg text, proname text, ext_schema text)
+RETURNS text[] LANGUAGE sql STABLE AS $$
+    SELECT array_agg(replace(v.expr, '@extschema@', quote_ident(ext_schema))
+                     ORDER BY v.typical AND v.func IS NOT NULL DESC,
+                              v.typical AND v.argname IS NOT NULL DESC,
+                              v.typical DESC, v.expr)
+    FROM kpi_hostile.arg_values v
+    WHERE v.typ = kpi_hostile.type_key(t)
+      AND (v.argname IS NULL OR v.argname = arg)
+      AND (v.func IS NULL OR v.func = proname)
+$$;
+
+-- The SQL text of one call of function fn with argument expressions args
+-- (already cast), in one of the forms: 'call' (plain function), 'agg1'
+-- (aggregate over the hostile row), 'agg3' (typical, hostile, typical rows),
+-- 'moving' (aggregate in a moving window frame), 'window' (window function).
+-- The query yields (rows, bad) where bad counts NaN/Infinity numbers, or
+-- with as_text the results as one text.
+CREATE FUNCTION kpi_hostile.call_sql(fn oid, form text, args text[], typical text[],
+                                     as_text boolean DEFAULT false)
+RETURNS text LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    f text := (SELECT format('%I.%I', n.nspname, p.proname)
+               FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+               WHERE p.oid = fn);
+    ret oid := (SELECT prorettype FROM pg_catalog.pg_proc WHERE oid = fn);
+    n int := coalesce(array_length(args, 1), 0);
+    cols text := (SELECT string_agg('c' || i, ', ') FROM generate_series(1, n) i);
+    numeric_result boolean := kpi_hostile.type_key(ret) IN ('float8', 'numeric', 'float8[]', 'numeric[]');
+    expr text;
+    src text;
+BEGIN
+    IF form = 'call' THEN
+        expr := format('%s(%s)', f, array_to_string(args, ', '));
+        src := '';
+    ELSIF form IN ('agg1', 'agg3', 'moving', 'window') THEN
+        expr := format('%s(%s)', f, cols);
+        IF form = 'moving' THEN
+            expr := expr || ' OVER (ORDER BY i ROWS 1 PRECEDING)';
+        ELSIF form = 'window' THEN
+            expr := expr || ' OVER (ORDER BY i)';
+        END IF;
+        IF form = 'agg1' THEN
+            src := format(' FROM (VALUES (1, %s)) v(i, %s)', array_to_string(args, ', '), cols);
+        ELSE
+            src := format(' FROM (VALUES (1, %1$s), (2, %2$s), (3, %1$s), (4, %1$s)) v(i, %3$s)',
+                          array_to_string(typical, ', '), array_to_string(args, ', '), cols);
+        END IF;
+    ELSE
+        RAISE EXCEPTION 'unknown call form %', form;
+    END IF;
+    IF as_text THEN
+        RETURN format('SELECT string_agg(r::text, '' | '') FROM (SELECT %s AS r%s) s', expr, src);
+    END IF;
+    RETURN format('SELECT count(*), count(*) FILTER (WHERE %s) FROM (SELECT %s AS r%s) s',
+                  CASE WHEN numeric_result THEN 'r::text ~* ''(nan|infinity)''' ELSE 'false' END,
+                  expr, src);
+END $$;
+
+-- The argument tuples to try for one function: the typical tuple, all NULLs,
+-- each argument through all its values (NULL included) with the others
+-- typical, and nrandom random tuples.
+CREATE FUNCTION kpi_hostile.tuples(fn oid, nrandom int)
+RETURNS TABLE (args text[], typical text[]) LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    ext_schema text := (SELECT n.nspname FROM pg_catalog.pg_proc p
+                        JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE p.oid = fn);
+    proname text := (SELECT p.proname FROM pg_catalog.pg_proc p WHERE p.oid = fn);
+    types oid[] := (SELECT ARRAY(SELECT unnest(proargtypes::oid[])) FROM pg_catalog.pg_proc WHERE oid = fn);
+    names text[] := (SELECT proargnames FROM pg_catalog.pg_proc WHERE oid = fn);
+    nargs int := coalesce(array_length(types, 1), 0);
+    vals text[][];
+    lists jsonb := '[]';
+    v text[];
+    tname text;
+    base text[] := '{}';
+    nulls text[] := '{}';
+    t text[];
+BEGIN
+    FOR i IN 1..nargs LOOP
+        tname := format_type(types[i], NULL);
+        v := kpi_hostile.values_for(types[i], coalesce(names[i], ''), proname, ext_schema);
+        IF v IS NULL THEN
+            RAISE EXCEPTION 'no hostile values for type %', kpi_hostile.type_key(types[i])
+                USING ERRCODE = 'KH001';
+        END IF;
+        v := (SELECT array_agg(format('(%s)::%s', x, tname) ORDER BY o) FROM unnest(v) WITH ORDINALITY u(x, o))
+             || format('NULL::%s', tname);
+        lists := lists || jsonb_build_array(to_jsonb(v));
+        base := base || v[1];
+        nulls := nulls || format('NULL::%s', tname);
+    END LOOP;
+    args := base; typical := base; RETURN NEXT;
+    IF nargs = 0 THEN RETURN; END IF;
+    args := nulls; RETURN NEXT;
+    FOR i IN 1..nargs LOOP
+        FOR j IN 2..jsonb_array_length(lists -> (i - 1)) LOOP
+            t := base;
+            t[i] := lists -> (i - 1) ->> (j - 1);
+            args := t; RETURN NEXT;
+        END LOOP;
+    END LOOP;
+    FOR k IN 1..nrandom LOOP
+        t := '{}';
+        FOR i IN 1..nargs LOOP
+            t := t || (lists -> (i - 1) ->> floor(random() * jsonb_array_length(lists -> (i - 1)))::int);
+        END LOOP;
+        args := t; RETURN NEXT;
+    END LOOP;
+END $$;
+
+-- Run every hostile call of one function.  One row per call form and
+-- outcome: 'returned', the SQLSTATE of an error, 'bad number' (a NaN or
+-- infinite result), or 'setup' (no values for an argument type).  Errors are
+-- acceptable when their SQLSTATE is of class 22 (data exception) or 54000.
+CREATE FUNCTION kpi_hostile.hostile(fn oid, nrandom int DEFAULT 20)
+RETURNS TABLE (form text, outcome text, calls bigint, acceptable boolean, example text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    kind "char" := (SELECT prokind FROM pg_catalog.pg_proc WHERE oid = fn);
+    forms text[] := CASE kind WHEN 'a' THEN ARRAY['agg1', 'agg3', 'moving']
+                              WHEN 'w' THEN ARRAY['window'] ELSE ARRAY['call'] END;
+    tup record;
+    q text;
+    nrows bigint;
+    nbad bigint;
+    st text;
+    msg text;
+BEGIN
+    CREATE TEMP TABLE IF NOT EXISTS kpi_hostile_outcomes (form text, outcome text, example text);
+    TRUNCATE kpi_hostile_outcomes;
+    BEGIN
+        FOR tup IN SELECT * FROM kpi_hostile.tuples(fn, nrandom) LOOP
+            FOREACH form IN ARRAY forms LOOP
+                q := kpi_hostile.call_sql(fn, form, tup.args, tup.typical);
+                BEGIN
+                    EXECUTE q INTO nrows, nbad;
+                    INSERT INTO kpi_hostile_outcomes
+                    VALUES (form, CASE WHEN nbad > 0 THEN 'bad number' ELSE 'returned' END, left(q, 600));
+                EXCEPTION WHEN OTHERS THEN
+                    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
+                    INSERT INTO kpi_hostile_outcomes VALUES (form, st, left(msg || ' -- ' || q, 600));
+                END;
+            END LOOP;
+        END LOOP;
+    EXCEPTION WHEN SQLSTATE 'KH001' THEN
+        GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
+        INSERT INTO kpi_hostile_outcomes VALUES ('-', 'setup', msg);
+    END;
+    RETURN QUERY
+        SELECT o.form, o.outcome, count(*),
+               o.outcome = 'returned' OR o.outcome LIKE '22%' OR o.outcome = '54000',
+               min(o.example)
+        FROM kpi_hostile_outcomes o GROUP BY o.form, o.outcome ORDER BY 1, 2;
+END $$;
+
+-- One call of every function with typical (valid) arguments, as text, or
+-- the error.  Functions are called schema-qualified.
+CREATE FUNCTION kpi_hostile.typical(ext text DEFAULT 'pg_kpi')
+RETURNS TABLE (sig text, form text, result text, state text, message text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    f record;
+    tup record;
+    q text;
+BEGIN
+    FOR f IN SELECT * FROM kpi_hostile.functions(ext) LOOP
+        sig := f.sig;
+        form := CASE f.kind WHEN 'a' THEN 'agg3' WHEN 'w' THEN 'window' ELSE 'call' END;
+        result := NULL; state := NULL; message := NULL;
+        BEGIN
+            SELECT * INTO tup FROM kpi_hostile.tuples(f.fn, 0) LIMIT 1;
+            q := kpi_hostile.call_sql(f.fn, form, tup.args, tup.typical, true);
+            EXECUTE q INTO result;
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT;
+        END;
+        RETURN NEXT;
+    END LOOP;
+END $$;
+RESET client_min_messages;
+
+-- Calls that must fail with a given SQLSTATE (inconsistent input that would
+-- otherwise give a silently wrong number).  @extschema@ as above.
+CREATE TABLE kpi_hostile.expectations (call text NOT NULL, sqlstate text NOT NULL);
+INSERT INTO kpi_hostile.expectations VALUES
+('@extschema@.lift_final(''{10,11,10,2}'')', '22023'),        -- successes > trials
+('@extschema@.lift_final(''{-10,-3,10,2}'')', '22023'),       -- negative counts
+('@extschema@.lift_combine(''{10,3,10,2}'', ''{1,5,1,1}'')', '22023'),
+('@extschema@.lift_accum(''{0,0,-1,0}'', true, false)', '22023'),
+('@extschema@.mrr_final(''{2629800000000,1,2629800000000}'')', '22023'),
+('@extschema@.mrr_final(''{0,1}'')', '22023'),
+('@extschema@.ltv_cac_final(''{1,2,3}'')', '22023'),
+('@extschema@.retention_final(''{NaN,1}'')', '22023'),
+('@extschema@.ltv_cac_final(''{1e300,1e-300}'')', '22003'),       -- ratio overflows float8
+('@extschema@.cac_payback_months(100, 100, ''4.9e-324'')', '22003'),
+('@extschema@.rate_combine(''(successes=9223372036854775807,trials=9223372036854775807)'', ''(successes=1,trials=1)'')', '22003'),
+('@extschema@.nps_combine(''(0=0,1=0,2=0,3=0,4=0,5=0,6=0,7=0,8=0,9=0,10=9223372036854775807)'', ''(0=0,1=0,2=0,3=0,4=0,5=0,6=0,7=0,8=0,9=0,10=1)'')', '22003'),
+('''(0=9223372036854775807,1=0,2=0,3=0,4=0,5=0,6=0,7=0,8=0,9=0,10=9223372036854775807)''::@extschema@.nps_summary', '22P02'),
+('@extschema@.weighted_score_agg(array_fill(0.5::float8, ARRAY[65]), array_fill(1.0::float8 / 65, ARRAY[65]))', '54000');
+
+-- Run the expectations: one row per call with what happened.
+CREATE FUNCTION kpi_hostile.check_expectations(ext text DEFAULT 'pg_kpi')
+RETURNS TABLE (call text, expected text, got text, message text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    ext_schema text := (SELECT n.nspname FROM pg_catalog.pg_extension e
+                        JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = ext);
+    r record;
+    res text;
+BEGIN
+    FOR r IN SELECT * FROM kpi_hostile.expectations LOOP
+        call := replace(r.call, '@extschema@', quote_ident(ext_schema));
+        expected := r.sqlstate;
+        message := NULL;
+        BEGIN
+            EXECUTE 'SELECT (' || call || ')::text' INTO res;
+            got := 'returned';
+            message := res;
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS got = RETURNED_SQLSTATE, message = MESSAGE_TEXT;
+        END;
+        RETURN NEXT;
+    END LOOP;
+END $$;
