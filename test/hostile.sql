@@ -13,8 +13,10 @@
 --   kpi_hostile.functions(ext)        the callable functions, with their kind
 --   kpi_hostile.hostile(oid, nrandom) every hostile call of one function, run
 --                                     and classified (one row per outcome)
---   kpi_hostile.typical(schema)       one call per function with valid
---                                     arguments; the result as text
+--   kpi_hostile.typical(ext, path)    one call per function with valid
+--                                     arguments; the result as text (with
+--                                     path: literal arguments, the call run
+--                                     under that search_path)
 --
 -- Expressions may use @extschema@ for the extension's schema.  A value with
 -- typical = true is the valid value used for the other arguments while one
@@ -242,7 +244,7 @@ BEGIN
         RAISE EXCEPTION 'unknown call form %', form;
     END IF;
     IF as_text THEN
-        RETURN format('SELECT string_agg(r::text, '' | '') FROM (SELECT %s AS r%s) s', expr, src);
+        RETURN format('SELECT ARRAY(SELECT r::text FROM (SELECT %s AS r%s) s)::text', expr, src);
     END IF;
     RETURN format('SELECT count(*), count(*) FILTER (WHERE %s) FROM (SELECT %s AS r%s) s',
                   CASE WHEN numeric_result THEN 'r::text ~* ''(nan|infinity)''' ELSE 'false' END,
@@ -348,13 +350,16 @@ END $$;
 
 -- One call of every function with typical (valid) arguments, as text, or
 -- the error.  Functions are called schema-qualified.
-CREATE FUNCTION kpi_hostile.typical(ext text DEFAULT 'pg_kpi')
+CREATE FUNCTION kpi_hostile.typical(ext text DEFAULT 'pg_kpi', exec_path text DEFAULT NULL)
 RETURNS TABLE (sig text, form text, result text, state text, message text)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     f record;
     tup record;
     q text;
+    v text;
+    t text;
+    lit text[];
 BEGIN
     FOR f IN SELECT * FROM kpi_hostile.functions(ext) LOOP
         sig := f.sig;
@@ -362,8 +367,22 @@ BEGIN
         result := NULL; state := NULL; message := NULL;
         BEGIN
             SELECT * INTO tup FROM kpi_hostile.tuples(f.fn, 0) LIMIT 1;
-            q := kpi_hostile.call_sql(f.fn, form, tup.args, tup.typical, true);
-            EXECUTE q INTO result;
+            IF exec_path IS NOT NULL THEN
+                -- Arguments as literals, so that the call under exec_path
+                -- runs no operator or function other than the one tested.
+                lit := '{}';
+                FOREACH q IN ARRAY tup.args LOOP
+                    EXECUTE format('SELECT (%s)::text, pg_typeof(%s)::text', q, q) INTO v, t;
+                    lit := lit || format('%s::%s', quote_nullable(v), t);
+                END LOOP;
+                q := kpi_hostile.call_sql(f.fn, form, lit, lit, true);
+                PERFORM pg_catalog.set_config('search_path', exec_path, true);
+                EXECUTE q INTO result;
+                PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+            ELSE
+                q := kpi_hostile.call_sql(f.fn, form, tup.args, tup.typical, true);
+                EXECUTE q INTO result;
+            END IF;
         EXCEPTION WHEN OTHERS THEN
             GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT;
         END;
