@@ -207,6 +207,11 @@ FROM kpi_priv_baseline b JOIN kpi_hostile.typical('pg_kpi', 'hostile, analytics'
 WHERE b.result IS DISTINCT FROM t.result OR t.state IS NOT NULL;
 RESET search_path;
 
+-- The attacker removes the traps.
+\c regress_kpi_priv regress_kpi_attacker
+SET client_min_messages = warning;
+DROP SCHEMA hostile CASCADE;
+
 -- The extension is relocatable, but its objects belong to a superuser, so
 -- the non-superuser owner cannot move them (PostgreSQL's rule for trusted
 -- extensions); a superuser can, and everything works in the new schema.
