@@ -46,7 +46,7 @@ rel_log_check() {
         return
     fi
     lines=$(tail -c +"$((REL_LOG_OFFSET + 1))" "$log" | grep -E \
-        'terminated by signal|was terminated by|exited with exit code|all server processes terminated|terminating any other active server processes|PANIC|Killed process|database system was not properly shut down' \
+        'terminated by signal|was terminated by|exited with exit code [2-9]|all server processes terminated|terminating any other active server processes|PANIC|Killed process|database system was not properly shut down' \
         | head -5)
     if [ -z "$lines" ]; then
         echo "ok - $1: server log shows no crash or restart"
