@@ -105,7 +105,7 @@ SQL
 cat > "$work/window.sql" <<SQL
 \set p random(1, 5)
 \set d random(0, 45)
-SELECT count(*) FROM (SELECT $win_cols FROM events WHERE product = :p AND $range
+SELECT count(q) FROM (SELECT $win_cols FROM events WHERE product = :p AND $range
                       WINDOW w AS (ORDER BY day, id ROWS 999 PRECEDING)) q;
 SQL
 cat > "$work/insert.sql" <<SQL
