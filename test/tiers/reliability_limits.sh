@@ -33,7 +33,7 @@ limit_case() {
     t0=$(rel_now_ms)
     PGAPPNAME=$app psql -XAtq >"$out" 2>&1 <<SQL &
 SET max_parallel_workers_per_gather = 0;
-SELECT pg_sleep(0.2);
+SELECT pg_sleep(0.3);   -- time to find the backend's pid
 $sql;
 \echo state=:SQLSTATE
 SQL
@@ -42,6 +42,7 @@ SQL
     for _ in $(seq 1 100); do
         pid=$(psql -XAtq -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$app'")
         [ -n "$pid" ] && break
+        kill -0 $job 2>/dev/null || break
         sleep 0.05
     done
     while kill -0 $job 2>/dev/null; do
