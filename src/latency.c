@@ -185,6 +185,17 @@ lat_same_double(double a, double b)
 	return memcmp(&a, &b, sizeof(double)) == 0;
 }
 
+/* The running sum must stay finite (two huge latencies can overflow it). */
+static inline void
+lat_check_sum(double sum)
+{
+	if (unlikely(isinf(sum)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("sum of latencies out of range"),
+				 errdetail("The sum of the latencies exceeds the largest float8 value.")));
+}
+
 /* ---------- bucket mapping ---------- */
 
 /* Set alpha and the constants derived from it. */
@@ -328,6 +339,7 @@ lat_add_value(LatSketch *s, double x)
 	}
 	s->count = kpi_add_count(s->count, 1);
 	s->sum += x;
+	lat_check_sum(s->sum);
 	if (x < DBL_MIN)
 		s->zero_count++;
 	else
@@ -440,9 +452,32 @@ lat_set_quantiles(LatSketch *s, const double *q, int n)
 		memcpy(s->quantiles, q, sizeof(double) * n);
 }
 
+/* A percentile list as text for messages: "0.5" or "{0.5,0.95}". */
+static char *
+lat_quantiles_text(const double *q, int n, bool scalar)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	if (!scalar)
+		appendStringInfoChar(&buf, '{');
+	for (int i = 0; i < n; i++)
+	{
+		if (i > 0)
+			appendStringInfoChar(&buf, ',');
+		if (isnan(q[i]))
+			appendStringInfoString(&buf, "NULL");
+		else
+			appendStringInfo(&buf, "%g", q[i]);
+	}
+	if (!scalar)
+		appendStringInfoChar(&buf, '}');
+	return buf.data;
+}
+
 /* Error unless two percentile lists are the same (they must not change within a group). */
 static void
-lat_check_same_quantiles(const LatSketch *s, const double *q, int n)
+lat_check_same_quantiles(const LatSketch *s, const double *q, int n, bool scalar)
 {
 	bool		same = (s->nquantiles == n);
 
@@ -452,11 +487,9 @@ lat_check_same_quantiles(const LatSketch *s, const double *q, int n)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("percentile changed within a group"),
-				 errdetail("An earlier row asked for %s%g and this row for %s%g.",
-						   s->nquantiles == 1 ? "" : "percentiles starting ",
-						   s->nquantiles > 0 ? s->quantiles[0] : 0.0,
-						   n == 1 ? "" : "percentiles starting ",
-						   n > 0 ? q[0] : 0.0),
+				 errdetail("An earlier row asked for %s and this row for %s.",
+						   lat_quantiles_text(s->quantiles, s->nquantiles, scalar),
+						   lat_quantiles_text(q, n, scalar)),
 				 errhint("Pass the same percentile on every row of a group, e.g. a constant.")));
 }
 
@@ -496,7 +529,7 @@ lat_merge(LatSketch *dst, const LatSketch *src)
 	if (src->has_quantiles)
 	{
 		if (dst->has_quantiles)
-			lat_check_same_quantiles(dst, src->quantiles, src->nquantiles);
+			lat_check_same_quantiles(dst, src->quantiles, src->nquantiles, false);
 		else
 			lat_set_quantiles(dst, src->quantiles, src->nquantiles);
 	}
@@ -515,6 +548,7 @@ lat_merge(LatSketch *dst, const LatSketch *src)
 	dst->count = kpi_add_count(dst->count, src->count);
 	dst->zero_count += src->zero_count;
 	dst->sum += src->sum;
+	lat_check_sum(dst->sum);
 	if (src->bucket_total > 0)
 	{
 		/* From the top down, so the highest bucket is known before any collapsing. */
@@ -1361,12 +1395,12 @@ latency_accum_alpha(PG_FUNCTION_ARGS)
 
 /* Shared body of the one-step transition functions: add x, attach or check q. */
 static Datum
-lat_accum_quantiles(FunctionCallInfo fcinfo, double x, const double *q, int n)
+lat_accum_quantiles(FunctionCallInfo fcinfo, double x, const double *q, int n, bool scalar)
 {
 	LatExpanded *e = lat_state_or_new(fcinfo, LAT_DEFAULT_ALPHA);
 
 	if (e->sk.has_quantiles)
-		lat_check_same_quantiles(&e->sk, q, n);
+		lat_check_same_quantiles(&e->sk, q, n, scalar);
 	else
 		lat_set_quantiles(&e->sk, q, n);
 	lat_add_value(&e->sk, x);
@@ -1386,7 +1420,7 @@ latency_accum_p(PG_FUNCTION_ARGS)
 	x = lat_check_latency(PG_GETARG_FLOAT8(1));
 	p = PG_GETARG_FLOAT8(2);
 	lat_check_p(p);
-	return lat_accum_quantiles(fcinfo, x, &p, 1);
+	return lat_accum_quantiles(fcinfo, x, &p, 1, true);
 }
 
 /* Transition function of latency_percentiles(latency, p[]). */
@@ -1402,7 +1436,7 @@ latency_accum_parr(PG_FUNCTION_ARGS)
 		LAT_RETURN_ARG0();
 	x = lat_check_latency(PG_GETARG_FLOAT8(1));
 	q = lat_read_quantiles(PG_GETARG_ARRAYTYPE_P(2), &n);
-	return lat_accum_quantiles(fcinfo, x, q, n);
+	return lat_accum_quantiles(fcinfo, x, q, n, false);
 }
 
 /* Combine function of every latency aggregate, and rollup()'s transition function. */
@@ -1574,10 +1608,10 @@ lat_moving_state(FunctionCallInfo fcinfo)
 
 /* Attach the percentiles on the first row, or check they did not change. */
 static inline void
-lat_moving_quantiles(LatMoving *m, const double *q, int n)
+lat_moving_quantiles(LatMoving *m, const double *q, int n, bool scalar)
 {
 	if (m->sk.has_quantiles)
-		lat_check_same_quantiles(&m->sk, q, n);
+		lat_check_same_quantiles(&m->sk, q, n, scalar);
 	else
 		lat_set_quantiles(&m->sk, q, n);
 }
@@ -1595,7 +1629,7 @@ latency_mcollect_p(PG_FUNCTION_ARGS)
 		double		p = PG_GETARG_FLOAT8(2);
 
 		lat_check_p(p);
-		lat_moving_quantiles(m, &p, 1);
+		lat_moving_quantiles(m, &p, 1, true);
 		lat_moving_add(m, x);
 	}
 	PG_RETURN_POINTER(m);
@@ -1614,7 +1648,7 @@ latency_mcollect_parr(PG_FUNCTION_ARGS)
 		int			n;
 		double	   *q = lat_read_quantiles(PG_GETARG_ARRAYTYPE_P(2), &n);
 
-		lat_moving_quantiles(m, q, n);
+		lat_moving_quantiles(m, q, n, false);
 		lat_moving_add(m, x);
 	}
 	PG_RETURN_POINTER(m);
