@@ -1035,9 +1035,23 @@ lat_read_quantiles(ArrayType *arr, int *n)
 		{
 			q[i] = DatumGetFloat8(elems[i]);
 			lat_check_p(q[i]);
+			if (q[i] == 0.0)
+				q[i] = 0.0;		/* -0 is 0 */
 		}
 	}
 	return q;
+}
+
+/*
+ * Fast path for the array argument on every row after the first: true if
+ * arr holds exactly the percentiles already attached to s (no NULLs).
+ */
+static inline bool
+lat_same_quantile_array(const LatSketch *s, ArrayType *arr)
+{
+	return s->has_quantiles && ARR_NDIM(arr) == 1 && !ARR_HASNULL(arr) &&
+		ARR_ELEMTYPE(arr) == FLOAT8OID && ARR_DIMS(arr)[0] == s->nquantiles &&
+		memcmp(ARR_DATA_PTR(arr), s->quantiles, sizeof(double) * s->nquantiles) == 0;
 }
 
 /* float8[] of the percentiles q of s (NULL where q is the NULL marker). */
@@ -1395,9 +1409,11 @@ latency_accum_alpha(PG_FUNCTION_ARGS)
 
 /* Shared body of the one-step transition functions: add x, attach or check q. */
 static Datum
-lat_accum_quantiles(FunctionCallInfo fcinfo, double x, const double *q, int n, bool scalar)
+lat_accum_quantiles(FunctionCallInfo fcinfo, LatExpanded *e, double x,
+					const double *q, int n, bool scalar)
 {
-	LatExpanded *e = lat_state_or_new(fcinfo, LAT_DEFAULT_ALPHA);
+	if (e == NULL)
+		e = lat_state_or_new(fcinfo, LAT_DEFAULT_ALPHA);
 
 	if (e->sk.has_quantiles)
 		lat_check_same_quantiles(&e->sk, q, n, scalar);
@@ -1420,7 +1436,9 @@ latency_accum_p(PG_FUNCTION_ARGS)
 	x = lat_check_latency(PG_GETARG_FLOAT8(1));
 	p = PG_GETARG_FLOAT8(2);
 	lat_check_p(p);
-	return lat_accum_quantiles(fcinfo, x, &p, 1, true);
+	if (p == 0.0)
+		p = 0.0;				/* -0 is 0 */
+	return lat_accum_quantiles(fcinfo, NULL, x, &p, 1, true);
 }
 
 /* Transition function of latency_percentiles(latency, p[]). */
@@ -1429,14 +1447,23 @@ Datum
 latency_accum_parr(PG_FUNCTION_ARGS)
 {
 	double		x;
+	ArrayType  *arr;
+	LatExpanded *e;
 	double	   *q;
 	int			n;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		LAT_RETURN_ARG0();
 	x = lat_check_latency(PG_GETARG_FLOAT8(1));
-	q = lat_read_quantiles(PG_GETARG_ARRAYTYPE_P(2), &n);
-	return lat_accum_quantiles(fcinfo, x, q, n, false);
+	arr = PG_GETARG_ARRAYTYPE_P(2);
+	e = lat_state_for_update(fcinfo, 0);
+	if (e != NULL && lat_same_quantile_array(&e->sk, arr))
+	{
+		lat_add_value(&e->sk, x);
+		LAT_RETURN_STATE(e);
+	}
+	q = lat_read_quantiles(arr, &n);
+	return lat_accum_quantiles(fcinfo, e, x, q, n, false);
 }
 
 /* Combine function of every latency aggregate, and rollup()'s transition function. */
@@ -1629,6 +1656,8 @@ latency_mcollect_p(PG_FUNCTION_ARGS)
 		double		p = PG_GETARG_FLOAT8(2);
 
 		lat_check_p(p);
+		if (p == 0.0)
+			p = 0.0;			/* -0 is 0 */
 		lat_moving_quantiles(m, &p, 1, true);
 		lat_moving_add(m, x);
 	}
@@ -1645,10 +1674,15 @@ latency_mcollect_parr(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2))
 	{
 		double		x = lat_check_latency(PG_GETARG_FLOAT8(1));
-		int			n;
-		double	   *q = lat_read_quantiles(PG_GETARG_ARRAYTYPE_P(2), &n);
+		ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(2);
 
-		lat_moving_quantiles(m, q, n, false);
+		if (!lat_same_quantile_array(&m->sk, arr))
+		{
+			int			n;
+			double	   *q = lat_read_quantiles(arr, &n);
+
+			lat_moving_quantiles(m, q, n, false);
+		}
 		lat_moving_add(m, x);
 	}
 	PG_RETURN_POINTER(m);
