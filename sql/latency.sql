@@ -300,10 +300,11 @@ SELECT count(*) AS frames,
 FROM (SELECT i, percentile_latency(x, 0.95) OVER (ORDER BY i ROWS 99 PRECEDING) AS r FROM lat_seq) w
 JOIN (SELECT a.i, percentile(latency_agg(b.x), 0.95) AS r, percentile_disc(0.95) WITHIN GROUP (ORDER BY b.x) AS xk
       FROM lat_seq a JOIN lat_seq b ON b.i BETWEEN a.i - 99 AND a.i GROUP BY a.i) j USING (i);
--- Several percentiles, a frame reaching forward, min and max at the frame edges.
+-- Several percentiles (some in the zero bucket, one NULL), a frame reaching
+-- forward, min and max at the frame edges.
 SELECT count(*) AS frames, count(*) FILTER (WHERE w.r IS NOT DISTINCT FROM j.r) AS equal_to_frame_sketch
-FROM (SELECT i, latency_percentiles(x, '{0,0.5,0.99,1}') OVER (ORDER BY i ROWS BETWEEN 20 PRECEDING AND 5 FOLLOWING) AS r FROM lat_seq) w
-JOIN (SELECT a.i, percentiles(latency_agg(b.x), '{0,0.5,0.99,1}') AS r
+FROM (SELECT i, latency_percentiles(x, '{0,0.03,0.1,0.5,0.99,NULL,1}') OVER (ORDER BY i ROWS BETWEEN 20 PRECEDING AND 5 FOLLOWING) AS r FROM lat_seq) w
+JOIN (SELECT a.i, percentiles(latency_agg(b.x), '{0,0.03,0.1,0.5,0.99,NULL,1}') AS r
       FROM lat_seq a JOIN lat_seq b ON b.i BETWEEN a.i - 20 AND a.i + 5 GROUP BY a.i) j USING (i);
 -- RANGE frames over peers, and partitions.
 SELECT count(*) AS rows, count(*) FILTER (WHERE w.r IS NOT DISTINCT FROM j.r) AS equal_to_frame_sketch

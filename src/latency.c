@@ -125,6 +125,9 @@ typedef struct LatMoving
 	LatSketch	sk;				/* count, zero bucket, buckets; min/max below */
 	LatDeque	mins;			/* increasing from the front: front is the min */
 	LatDeque	maxs;			/* decreasing from the front: front is the max */
+	int32	   *cur;			/* per percentile: bucket the last answer came from */
+	int64	   *below;			/* per percentile: values in lower buckets than cur */
+	bool		cur_valid;		/* cur/below are set up */
 } LatMoving;
 
 static Size lat_get_flat_size(ExpandedObjectHeader *eohptr);
@@ -1563,6 +1566,120 @@ lat_deque_push(LatDeque *d, double x, MemoryContext cxt)
 #define LAT_DEQUE_FRONT(d) ((d)->buf[(d)->head & ((d)->cap - 1)])
 #define LAT_DEQUE_BACK(d) ((d)->buf[((d)->head + (d)->len - 1) & ((d)->cap - 1)])
 
+/* The zero bucket, ordered below every log bucket, as a pseudo index. */
+#define LAT_ZERO_INDEX(s) ((s)->index_lo - 1)
+
+/* Count of bucket i (LAT_ZERO_INDEX for the zero bucket). */
+static inline int64
+lat_count_at(const LatSketch *s, int32 i)
+{
+	if (i == LAT_ZERO_INDEX(s))
+		return s->zero_count;
+	if (s->bucket_total == 0 || i < s->first || i > s->last)
+		return 0;
+	return s->slots[i - s->lo];
+}
+
+/* A value entered (delta 1) or left (delta -1) bucket i: keep the cursors' counts below. */
+static inline void
+lat_cursor_shift(LatMoving *m, int32 i, int delta)
+{
+	if (!m->cur_valid)
+		return;
+	for (int j = 0; j < m->sk.nquantiles; j++)
+		if (i < m->cur[j])
+			m->below[j] += delta;
+}
+
+/*
+ * The bucket holding rank r (1-based, over all values): moves percentile j's
+ * cursor from where the previous frame's answer was, so a rolling percentile
+ * costs O(1) buckets per row in the usual case instead of a walk over all of
+ * them.  Gives the same bucket as lat_quantile's walk.
+ */
+static int32
+lat_cursor_seek(LatMoving *m, int j, int64 r)
+{
+	LatSketch  *s = &m->sk;
+	int32		zero = LAT_ZERO_INDEX(s);
+	int32		c = m->cur[j];
+	int64		below = m->below[j];
+
+	for (;;)
+	{
+		int64		here = lat_count_at(s, c);
+
+		if (r <= below)
+		{
+			/* Down to the next lower bucket (the zero bucket below the first). */
+			if (s->bucket_total > 0 && c > s->last)
+				c = s->last;
+			else if (s->bucket_total == 0 || c <= s->first)
+				c = zero;
+			else
+				c--;
+			below -= lat_count_at(s, c);
+		}
+		else if (r > below + here)
+		{
+			/* Up to the next higher bucket. */
+			below += here;
+			if (s->bucket_total == 0 || c >= s->last)
+				elog(ERROR, "rank %lld is beyond the moving-window state", (long long) r);
+			if (c < s->first)
+				c = s->first;
+			else
+				c++;
+		}
+		else
+			break;
+	}
+	m->cur[j] = c;
+	m->below[j] = below;
+	return c;
+}
+
+/* Percentile j of the moving state (count > 0): lat_quantile through the cursor. */
+static double
+lat_moving_quantile(LatMoving *m, int j)
+{
+	LatSketch  *s = &m->sk;
+	double		p = s->quantiles[j];
+	int64		n = s->count;
+	int64		k = (int64) ceil(p * (double) n);
+	int32		c;
+	double		v;
+
+	if (s->collapsed)
+		return lat_quantile(s, p);
+	if (!m->cur_valid)
+	{
+		m->cur = MemoryContextAlloc(s->cxt, sizeof(int32) * Max(s->nquantiles, 1));
+		m->below = MemoryContextAlloc(s->cxt, sizeof(int64) * Max(s->nquantiles, 1));
+		for (int q = 0; q < s->nquantiles; q++)
+		{
+			m->cur[q] = LAT_ZERO_INDEX(s);
+			m->below[q] = 0;
+		}
+		m->cur_valid = true;
+	}
+	if (k < 1)
+		k = 1;
+	if (k > n)
+		k = n;
+	if (k == 1)
+		return s->min;
+	if (k == n)
+		return s->max;
+	c = lat_cursor_seek(m, j, k);
+	v = (c == LAT_ZERO_INDEX(s)) ? 0.0 : lat_bucket_value(s, c);
+	if (v < s->min)
+		v = s->min;
+	if (v > s->max)
+		v = s->max;
+	return v;
+}
+
 /*
  * Rows leave a window frame in the order they entered it, so the exact
  * minimum and maximum of the frame are the fronts of two monotonic deques
@@ -1580,9 +1697,17 @@ lat_moving_add(LatMoving *m, double x)
 	lat_deque_push(&m->maxs, x, m->sk.cxt);
 	m->sk.count++;
 	if (x < DBL_MIN)
+	{
 		m->sk.zero_count++;
+		lat_cursor_shift(m, LAT_ZERO_INDEX(&m->sk), 1);
+	}
 	else
-		lat_add_index(&m->sk, lat_index(&m->sk, x), 1);
+	{
+		int32		i = lat_index(&m->sk, x);
+
+		lat_add_index(&m->sk, i, 1);
+		lat_cursor_shift(m, i, 1);
+	}
 }
 
 /* Remove the oldest value x of the frame; false if that cannot be done exactly. */
@@ -1608,9 +1733,15 @@ lat_moving_remove(LatMoving *m, double x)
 		if (m->sk.zero_count <= 0)
 			elog(ERROR, "latency value to remove is not in the moving-window state");
 		m->sk.zero_count--;
+		lat_cursor_shift(m, LAT_ZERO_INDEX(&m->sk), -1);
 	}
 	else
-		lat_remove_index(&m->sk, lat_index(&m->sk, x));
+	{
+		int32		i = lat_index(&m->sk, x);
+
+		lat_remove_index(&m->sk, i);
+		lat_cursor_shift(m, i, -1);
+	}
 	m->sk.count--;
 	return true;
 }
@@ -1721,14 +1852,14 @@ PG_FUNCTION_INFO_V1(latency_mfinal_p);
 Datum
 latency_mfinal_p(PG_FUNCTION_ARGS)
 {
-	const LatSketch *s;
+	LatMoving  *m;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	s = lat_moving_sketch((LatMoving *) PG_GETARG_POINTER(0));
-	if (s == NULL || s->nquantiles != 1)
+	m = (LatMoving *) PG_GETARG_POINTER(0);
+	if (lat_moving_sketch(m) == NULL || m->sk.nquantiles != 1)
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(lat_quantile(s, s->quantiles[0]));
+	PG_RETURN_FLOAT8(lat_moving_quantile(m, 0));
 }
 
 /* Moving final function of latency_percentiles(). */
@@ -1736,14 +1867,31 @@ PG_FUNCTION_INFO_V1(latency_mfinal_parr);
 Datum
 latency_mfinal_parr(PG_FUNCTION_ARGS)
 {
-	const LatSketch *s;
+	LatMoving  *m;
+	int			n;
+	Datum	   *values;
+	bool	   *nulls;
+	int			dims[1];
+	int			lbs[1] = {1};
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	s = lat_moving_sketch((LatMoving *) PG_GETARG_POINTER(0));
-	if (s == NULL)
+	m = (LatMoving *) PG_GETARG_POINTER(0);
+	if (lat_moving_sketch(m) == NULL)
 		PG_RETURN_NULL();
-	PG_RETURN_ARRAYTYPE_P(lat_quantiles_array(s, s->quantiles, s->nquantiles));
+	n = m->sk.nquantiles;
+	if (n == 0)
+		PG_RETURN_ARRAYTYPE_P(construct_empty_array(FLOAT8OID));
+	values = palloc(sizeof(Datum) * n);
+	nulls = palloc(sizeof(bool) * n);
+	for (int j = 0; j < n; j++)
+	{
+		nulls[j] = isnan(m->sk.quantiles[j]);
+		values[j] = Float8GetDatum(nulls[j] ? 0.0 : lat_moving_quantile(m, j));
+	}
+	dims[0] = n;
+	PG_RETURN_ARRAYTYPE_P(construct_md_array(values, nulls, 1, dims, lbs, FLOAT8OID,
+											 sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
 /* ---------- accessors ---------- */
