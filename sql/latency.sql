@@ -359,3 +359,17 @@ RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
 RESET parallel_leader_participation;
+
+-- The transition and combine functions take flat sketches as well as expanded
+-- ones: a user aggregate whose initial state is a flat sketch (INITCOND), and
+-- direct calls outside any aggregate, which must not change their arguments.
+CREATE AGGREGATE pg_temp.latency_after_seed(float8) (
+    SFUNC = latency_accum, STYPE = latency_sketch, FINALFUNC = latency_sketch_final,
+    INITCOND = '(alpha=0.01,count=2,min=0.5,max=12,sum=12.5,zero=0,buckets={-34:1,125:1})');
+SELECT pg_temp.latency_after_seed(x)::text
+       = (SELECT latency_agg(y)::text FROM (VALUES (0.5::float8), (12), (0.5), (12), (900)) v(y)) AS seeded_equal
+FROM (VALUES (0.5::float8), (12), (900)) v(x);
+SELECT latency_accum(s, 900) AS plus_900, s AS unchanged
+FROM (SELECT '(alpha=0.01,count=2,min=0.5,max=12,sum=12.5,zero=0,buckets={-34:1,125:1})'::latency_sketch AS s) q;
+SELECT latency_combine(s, s) AS doubled, latency_combine(NULL, s)::text = s::text AS null_first, latency_combine(s, NULL)::text = s::text AS null_second
+FROM (SELECT '(alpha=0.01,count=2,min=0.5,max=12,sum=12.5,zero=0,buckets={-34:1,125:1})'::latency_sketch AS s) q;

@@ -665,7 +665,14 @@ lat_from_parsed(LatSketch *s, const LatParsed *p)
 		s->bucket_total = p->count - p->zero_count;
 	}
 	if (p->has_quantiles)
+	{
 		lat_set_quantiles(s, p->quantiles, p->nquantiles);
+		for (int i = 0; i < s->nquantiles; i++)
+			if (isnan(s->quantiles[i]))
+				s->quantiles[i] = get_float8_nan();		/* one NULL marker */
+			else if (s->quantiles[i] == 0.0)
+				s->quantiles[i] = 0.0;	/* -0 is 0 */
+	}
 }
 
 /* ---------- the flat form ---------- */
@@ -1068,6 +1075,7 @@ lat_quantiles_array(const LatSketch *s, const double *q, int n)
 
 	for (int i = 0; i < n; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		nulls[i] = isnan(q[i]);
 		values[i] = Float8GetDatum(nulls[i] ? 0.0 : lat_quantile(s, q[i]));
 	}
