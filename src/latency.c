@@ -346,7 +346,18 @@ lat_add_value(LatSketch *s, double x)
 	if (x < DBL_MIN)
 		s->zero_count++;
 	else
-		lat_add_index(s, lat_index(s, x), 1);
+	{
+		int32		i = lat_index(s, x);
+
+		/* Fast path: a bucket inside the current range. */
+		if (likely(s->bucket_total > 0 && i >= s->first && i <= s->last))
+		{
+			s->slots[i - s->lo]++;
+			s->bucket_total++;
+		}
+		else
+			lat_add_index(s, i, 1);
+	}
 }
 
 /* ---------- percentiles ---------- */
@@ -874,12 +885,14 @@ lat_flat_datum(const LatSketch *s)
 	return PointerGetDatum(result);
 }
 
+/* Expanded-object method: size of the flat form. */
 static Size
 lat_get_flat_size(ExpandedObjectHeader *eohptr)
 {
 	return lat_flat_size(&((LatExpanded *) eohptr)->sk);
 }
 
+/* Expanded-object method: write the flat form. */
 static void
 lat_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
 {
