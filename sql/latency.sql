@@ -373,3 +373,19 @@ SELECT latency_accum(s, 900) AS plus_900, s AS unchanged
 FROM (SELECT '(alpha=0.01,count=2,min=0.5,max=12,sum=12.5,zero=0,buckets={-34:1,125:1})'::latency_sketch AS s) q;
 SELECT latency_combine(s, s) AS doubled, latency_combine(NULL, s)::text = s::text AS null_first, latency_combine(s, NULL)::text = s::text AS null_second
 FROM (SELECT '(alpha=0.01,count=2,min=0.5,max=12,sum=12.5,zero=0,buckets={-34:1,125:1})'::latency_sketch AS s) q;
+
+-- Hash aggregation that spills to disk (tiny work_mem) gives the same sketches
+-- as sorted aggregation.
+SET work_mem = '64kB';
+SET max_parallel_workers_per_gather = 0;
+CREATE TEMP TABLE lat_spill AS
+SELECT i % 3000 AS g, ((i * 7919) % 1000)::float8 + 0.25 AS x FROM generate_series(1, 120000) i;
+SET enable_sort = off;
+CREATE TEMP TABLE lat_hashed AS SELECT g, latency_agg(x)::text AS s, percentile_latency(x, 0.9) AS p FROM lat_spill GROUP BY g;
+RESET enable_sort;
+SET enable_hashagg = off;
+SELECT count(*) AS groups, count(*) FILTER (WHERE h.s = r.s AND h.p = r.p) AS same
+FROM lat_hashed h JOIN (SELECT g, latency_agg(x)::text AS s, percentile_latency(x, 0.9) AS p FROM lat_spill GROUP BY g) r USING (g);
+RESET enable_hashagg;
+RESET max_parallel_workers_per_gather;
+RESET work_mem;
