@@ -21,6 +21,7 @@
 #include "catalog/pg_type.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
+#include "port/pg_bitutils.h"
 #include "utils/array.h"
 #include "utils/expandeddatum.h"
 #include "utils/float.h"
@@ -63,6 +64,7 @@ typedef struct LatSketch
 	int32		nslots;			/* allocated slots, at most LAT_MAX_BUCKETS */
 	int64	   *slots;
 	bool		collapsed;		/* lower buckets were ever merged (moving state) */
+	uint64	   *nonempty;		/* moving state only: bit per slot, set if count > 0 */
 	bool		has_quantiles;	/* requested percentiles are attached */
 	int			nquantiles;
 	double	   *quantiles;		/* NaN marks a NULL array element */
@@ -229,6 +231,52 @@ lat_bucket_value(const LatSketch *s, int32 i)
 
 /* ---------- the dense bucket window ---------- */
 
+#define LAT_BITMAP_WORDS (LAT_MAX_BUCKETS / 64)
+
+/* Rebuild the moving state's bitmap of non-empty slots (after the window moved). */
+static void
+lat_bitmap_rebuild(LatSketch *s)
+{
+	memset(s->nonempty, 0, sizeof(uint64) * LAT_BITMAP_WORDS);
+	for (int32 p = 0; p < s->nslots; p++)
+		if (s->slots[p] != 0)
+			s->nonempty[p >> 6] |= UINT64CONST(1) << (p & 63);
+}
+
+/* Lowest non-empty bucket index >= i (one must exist). */
+static inline int32
+lat_bitmap_next(const LatSketch *s, int32 i)
+{
+	int32		p = i - s->lo;
+	int			w = p >> 6;
+	uint64		bits = s->nonempty[w] & (~UINT64CONST(0) << (p & 63));
+
+	while (bits == 0)
+	{
+		if (++w >= LAT_BITMAP_WORDS)
+			elog(ERROR, "no non-empty latency bucket above %d", i);
+		bits = s->nonempty[w];
+	}
+	return s->lo + (w << 6) + pg_rightmost_one_pos64(bits);
+}
+
+/* Highest non-empty bucket index <= i (one must exist). */
+static inline int32
+lat_bitmap_prev(const LatSketch *s, int32 i)
+{
+	int32		p = i - s->lo;
+	int			w = p >> 6;
+	uint64		bits = s->nonempty[w] & (~UINT64CONST(0) >> (63 - (p & 63)));
+
+	while (bits == 0)
+	{
+		if (--w < 0)
+			elog(ERROR, "no non-empty latency bucket below %d", i);
+		bits = s->nonempty[w];
+	}
+	return s->lo + (w << 6) + pg_leftmost_one_pos64(bits);
+}
+
 /* Make the slot window cover bucket indexes [a, b] (b - a < LAT_MAX_BUCKETS). */
 static void
 lat_ensure_window(LatSketch *s, int32 a, int32 b)
@@ -262,6 +310,8 @@ lat_ensure_window(LatSketch *s, int32 a, int32 b)
 	s->slots = slots;
 	s->lo = newlo;
 	s->nslots = cap;
+	if (s->nonempty)
+		lat_bitmap_rebuild(s);
 }
 
 /*
@@ -294,6 +344,8 @@ lat_add_index(LatSketch *s, int32 i, int64 n)
 			s->last = Max(s->last, newlo);
 			lat_ensure_window(s, newlo, i);
 			s->slots[newlo - s->lo] += folded;
+			if (s->nonempty)
+				lat_bitmap_rebuild(s);
 		}
 		s->last = i;
 	}
@@ -307,6 +359,8 @@ lat_add_index(LatSketch *s, int32 i, int64 n)
 		s->first = Min(s->first, i);
 	}
 	lat_ensure_window(s, s->first, s->last);
+	if (s->nonempty && s->slots[i - s->lo] == 0)
+		s->nonempty[(i - s->lo) >> 6] |= UINT64CONST(1) << ((i - s->lo) & 63);
 	s->slots[i - s->lo] += n;
 	s->bucket_total += n;
 }
@@ -317,14 +371,15 @@ lat_remove_index(LatSketch *s, int32 i)
 {
 	if (s->bucket_total <= 0 || i < s->first || i > s->last || s->slots[i - s->lo] <= 0)
 		elog(ERROR, "latency value to remove is not in the moving-window state");
-	s->slots[i - s->lo]--;
+	if (--s->slots[i - s->lo] == 0)
+		s->nonempty[(i - s->lo) >> 6] &= ~(UINT64CONST(1) << ((i - s->lo) & 63));
 	s->bucket_total--;
 	if (s->bucket_total == 0)
 		return;
-	while (s->slots[s->first - s->lo] == 0)
-		s->first++;
-	while (s->slots[s->last - s->lo] == 0)
-		s->last--;
+	if (s->slots[s->first - s->lo] == 0)
+		s->first = lat_bitmap_next(s, s->first);
+	if (s->slots[s->last - s->lo] == 0)
+		s->last = lat_bitmap_prev(s, s->last);
 }
 
 /* Count one validated latency. */
@@ -516,6 +571,7 @@ lat_copy(LatSketch *dst, const LatSketch *src)
 	*dst = *src;
 	dst->cxt = cxt;
 	dst->slots = NULL;
+	dst->nonempty = NULL;
 	dst->nslots = 0;
 	dst->lo = 0;
 	if (src->bucket_total > 0)
@@ -1638,7 +1694,7 @@ lat_cursor_seek(LatMoving *m, int j, int64 r)
 			else if (s->bucket_total == 0 || c <= s->first)
 				c = zero;
 			else
-				c--;
+				c = lat_bitmap_prev(s, c - 1);
 			below -= lat_count_at(s, c);
 		}
 		else if (r > below + here)
@@ -1650,7 +1706,7 @@ lat_cursor_seek(LatMoving *m, int j, int64 r)
 			if (c < s->first)
 				c = s->first;
 			else
-				c++;
+				c = lat_bitmap_next(s, c + 1);
 		}
 		else
 			break;
@@ -1782,6 +1838,7 @@ lat_moving_state(FunctionCallInfo fcinfo)
 		return (LatMoving *) PG_GETARG_POINTER(0);
 	m = MemoryContextAllocZero(aggcxt, sizeof(LatMoving));
 	lat_init(&m->sk, LAT_DEFAULT_ALPHA, aggcxt);
+	m->sk.nonempty = MemoryContextAllocZero(aggcxt, sizeof(uint64) * LAT_BITMAP_WORDS);
 	return m;
 }
 
