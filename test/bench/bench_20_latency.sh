@@ -58,7 +58,7 @@ roll_rows=1000000
 [ "$BENCH_ROWS" -lt 1000000 ] && roll_rows=$BENCH_ROWS
 [ "$BENCH_ROWS" -le 100000 ] && roll_rows=30000
 bench_section "Rolling P95 over $roll_rows rows (ORDER BY id): frame 100 vs 10,000 rows"
-psql -XAtq -c "DROP TABLE IF EXISTS lat_roll" \
+psql -XAtq -c "SET client_min_messages = warning" -c "DROP TABLE IF EXISTS lat_roll" \
      -c "CREATE TABLE lat_roll AS SELECT id, latency_ms FROM events WHERE id <= $roll_rows" \
      -c "ALTER TABLE lat_roll ADD PRIMARY KEY (id)" -c "VACUUM ANALYZE lat_roll" >/dev/null
 ms_base=$(bench_ms "SELECT count(c) FROM (SELECT count(*) OVER (ORDER BY id ROWS 99 PRECEDING) AS c FROM lat_roll) s")
