@@ -389,3 +389,18 @@ FROM lat_hashed h JOIN (SELECT g, latency_agg(x)::text AS s, percentile_latency(
 RESET enable_hashagg;
 RESET max_parallel_workers_per_gather;
 RESET work_mem;
+
+-- rollup() as a window over stored daily sketches (a rolling 7-day sketch): each
+-- frame's rollup equals the sketch of that frame's raw rows.
+CREATE TEMP TABLE lat_days AS
+SELECT i % 30 AS day, ((i * 7919) % 1000)::float8 / 4 AS x FROM generate_series(1, 30000) i;
+SELECT count(*) AS days,
+       count(*) FILTER (WHERE w.s::text = (SELECT latency_agg(x)::text FROM lat_days d WHERE d.day BETWEEN w.day - 6 AND w.day)) AS equal
+FROM (SELECT day, rollup(s) OVER (ORDER BY day ROWS 6 PRECEDING) AS s
+      FROM (SELECT day, latency_agg(x) AS s FROM lat_days GROUP BY day) daily) w;
+-- DISTINCT inside the aggregate, and grouping sets.
+SELECT num_values(latency_agg(DISTINCT x)) AS distinct_values FROM lat_days;
+SELECT g, percentile_latency(x, 0.5) = percentile_disc(0.5) WITHIN GROUP (ORDER BY x) AS exact_here,
+       abs(percentile_latency(x, 0.5) - percentile_disc(0.5) WITHIN GROUP (ORDER BY x))
+           <= 0.01 * percentile_disc(0.5) WITHIN GROUP (ORDER BY x) AS within_alpha
+FROM (SELECT i % 2 AS g, i::float8 AS x FROM generate_series(1, 10) i) q GROUP BY ROLLUP (g) ORDER BY g;
