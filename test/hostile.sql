@@ -159,7 +159,8 @@ INSERT INTO kpi_hostile.arg_values (typ, expr, typical, argname) VALUES
 
 INSERT INTO kpi_hostile.arg_values (typ, expr, typical, func) VALUES
 ('score_summary', '''(responses=2,sum=1,sum_frac=0,weights={0.4,0.4,0.1,0.1})''', true, 'quality_accum'),
-('score_summary', '''(responses=2,sum=1,sum_frac=0,weights={0.4,0.4,0.1,0.1})''', true, 'quality_discard');
+('score_summary', '''(responses=2,sum=1,sum_frac=0,weights={0.4,0.4,0.1,0.1})''', true, 'quality_discard'),
+('float8', '0.01', true, 'latency_accum_alpha');
 
 -- The key under which a type's values are listed.
 CREATE FUNCTION kpi_hostile.type_key(t oid) RETURNS text LANGUAGE sql STABLE AS $$
@@ -208,7 +209,9 @@ $$;
 -- (already cast), in one of the forms: 'call' (plain function), 'agg1'
 -- (aggregate over the hostile row), 'agg3' (typical, hostile, typical rows),
 -- 'moving' (aggregate in a moving window frame), 'window' (window function).
--- The query yields (rows, bad) where bad counts NaN/Infinity numbers, or
+-- The query yields (rows, bad, length) where bad counts NaN/Infinity
+-- numbers and length is the longest result's text (so every result is
+-- computed and printed), or
 -- with as_text the results as one text.
 CREATE FUNCTION kpi_hostile.call_sql(fn oid, form text, args text[], typical text[],
                                      as_text boolean DEFAULT false)
@@ -246,16 +249,36 @@ BEGIN
     IF as_text THEN
         RETURN format('SELECT ARRAY(SELECT r::text FROM (SELECT %s AS r%s) s)::text', expr, src);
     END IF;
-    RETURN format('SELECT count(*), count(*) FILTER (WHERE %s) FROM (SELECT %s AS r%s) s',
+    -- r must be referenced: an unused subquery output is never computed.
+    RETURN format('SELECT count(*), count(*) FILTER (WHERE %s), max(length(r::text)) FROM (SELECT %s AS r%s) s',
                   CASE WHEN numeric_result THEN 'r::text ~* ''(nan|infinity)''' ELSE 'false' END,
                   expr, src);
+END $$;
+
+-- A subquery value (a summary built by an aggregate) evaluated once per
+-- session and then given as a literal; other expressions unchanged.
+CREATE FUNCTION kpi_hostile.evaluated(expr text, tname text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    lit text;
+BEGIN
+    IF expr NOT LIKE '(SELECT %' THEN
+        RETURN expr;
+    END IF;
+    CREATE TEMP TABLE IF NOT EXISTS kpi_hostile_cache (key text PRIMARY KEY, lit text);
+    SELECT c.lit INTO lit FROM pg_temp.kpi_hostile_cache c WHERE c.key = expr || '::' || tname;
+    IF NOT FOUND THEN
+        EXECUTE format('SELECT (%s)::%s::text', expr, tname) INTO lit;
+        INSERT INTO pg_temp.kpi_hostile_cache VALUES (expr || '::' || tname, lit);
+    END IF;
+    RETURN quote_nullable(lit);
 END $$;
 
 -- The argument tuples to try for one function: the typical tuple, all NULLs,
 -- each argument through all its values (NULL included) with the others
 -- typical, and nrandom random tuples.
 CREATE FUNCTION kpi_hostile.tuples(fn oid, nrandom int)
-RETURNS TABLE (args text[], typical text[]) LANGUAGE plpgsql STABLE AS $$
+RETURNS TABLE (args text[], typical text[]) LANGUAGE plpgsql AS $$
 DECLARE
     ext_schema text := (SELECT n.nspname FROM pg_catalog.pg_proc p
                         JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE p.oid = fn);
@@ -263,7 +286,6 @@ DECLARE
     types oid[] := (SELECT ARRAY(SELECT unnest(proargtypes::oid[])) FROM pg_catalog.pg_proc WHERE oid = fn);
     names text[] := (SELECT proargnames FROM pg_catalog.pg_proc WHERE oid = fn);
     nargs int := coalesce(array_length(types, 1), 0);
-    vals text[][];
     lists jsonb := '[]';
     v text[];
     tname text;
@@ -278,7 +300,8 @@ BEGIN
             RAISE EXCEPTION 'no hostile values for type %', kpi_hostile.type_key(types[i])
                 USING ERRCODE = 'KH001';
         END IF;
-        v := (SELECT array_agg(format('(%s)::%s', x, tname) ORDER BY o) FROM unnest(v) WITH ORDINALITY u(x, o))
+        v := (SELECT array_agg(format('(%s)::%s', kpi_hostile.evaluated(x, tname), tname) ORDER BY o)
+              FROM unnest(v) WITH ORDINALITY u(x, o))
              || format('NULL::%s', tname);
         lists := lists || jsonb_build_array(to_jsonb(v));
         base := base || v[1];
@@ -318,6 +341,7 @@ DECLARE
     q text;
     nrows bigint;
     nbad bigint;
+    nlen bigint;
     st text;
     msg text;
 BEGIN
@@ -328,7 +352,7 @@ BEGIN
             FOREACH form IN ARRAY forms LOOP
                 q := kpi_hostile.call_sql(fn, form, tup.args, tup.typical);
                 BEGIN
-                    EXECUTE q INTO nrows, nbad;
+                    EXECUTE q INTO nrows, nbad, nlen;
                     INSERT INTO kpi_hostile_outcomes
                     VALUES (form, CASE WHEN nbad > 0 THEN 'bad number' ELSE 'returned' END, left(q, 600));
                 EXCEPTION WHEN OTHERS THEN
