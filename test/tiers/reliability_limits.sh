@@ -116,10 +116,11 @@ if has latency_agg; then
       "SELECT num_values(s), pg_column_size(s), percentile(s, 0.99) FROM (SELECT latency_agg(exp(x / 100.0)) s FROM generate_series(-69000, 69000) x) q"
     limit_case "latency sketch at the cap with the finest accuracy (0.0001)" 00000 64 \
       "SELECT num_values(s), pg_column_size(s), percentile(s, 0.5) FROM (SELECT latency_agg(exp(x / 1000.0), 0.0001) s FROM generate_series(-690000, 690000, 7) x) q"
-    limit_case "rollup of 100k capped sketches" 00000 128 \
-      "SELECT num_values(rollup(s)), pg_column_size(rollup(s)) FROM (SELECT latency_agg(exp((x * 37 % 1000 - 500) / 1.5)) s FROM generate_series(1, 400000) x GROUP BY x % 100000) q"
+    limit_case "rollup of 1,000 sketches into one at the bucket cap" 00000 128 \
+      "SELECT num_values(r), pg_column_size(r), percentile(r, 0.99) FROM (SELECT rollup(s) r FROM (SELECT latency_agg(exp(((x * 7919) % 138000 - 69000) / 100.0)) s
+       FROM (SELECT generate_series(1, 200000)::bigint x) gs GROUP BY x % 1000) q) q2"
     limit_case "rolling P95 over 1M rows (frame of 10,000)" 00000 200 \
-      "SELECT count(p), sum(p) FROM (SELECT percentile_latency((i * 7919 % 1000) / 10.0, 0.95) OVER (ORDER BY i ROWS 9999 PRECEDING) p FROM generate_series(1, 1000000) i) q"
+      "SELECT count(p), sum(p) FROM (SELECT percentile_latency((i * 7919 % 1000) / 10.0, 0.95) OVER (ORDER BY i ROWS 9999 PRECEDING) p FROM (SELECT generate_series(1, 1000000)::bigint i) gs) q"
 else
     echo "# limits: latency cases skipped (latency_agg not installed)"
 fi
