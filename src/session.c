@@ -73,12 +73,16 @@ session_number(PG_FUNCTION_ARGS)
 		int128		gap = (int128) ts - (int128) st->prev;
 
 		if (gap < 0)
+		{
+			char	   *prev_str = pstrdup(timestamptz_to_str(st->prev));
+
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
 					 errmsg("session_number rows are out of timestamp order"),
 					 errdetail("A row at %s follows a row at %s.",
-							   timestamptz_to_str(ts), timestamptz_to_str(st->prev)),
+							   timestamptz_to_str(ts), prev_str),
 					 errhint("Add ORDER BY ts to the window: session_number(ts, idle) OVER (PARTITION BY user_id ORDER BY ts).")));
+		}
 		if (gap > idle_us)
 			st->session++;
 	}
