@@ -95,19 +95,26 @@ act_mix64(uint64 x)
 #define SH_DEFINE
 #include "lib/simplehash.h"
 
-/* The expanded (in-memory) form: a hash table of users. */
+/*
+ * The expanded (in-memory) form: the union of a hash table of users (rows
+ * added by the transition function) and a short list of flat summaries
+ * (merged in by the combine function, kept as they are and merged in one
+ * sorted pass when the value is read: see act_expanded_compact).
+ */
 typedef struct ActExpanded
 {
 	ExpandedObjectHeader hdr;
 	acth_hash  *users;
-	int32		first_day;		/* valid when users->members > 0 */
+	List	   *flats;			/* ActFlat copies in the object's context */
+	bool		nonempty;		/* first_day/last_day are valid */
+	int32		first_day;
 	int32		last_day;
 	bool		has_n;			/* retention_rate() state: n recorded */
 	int32		retention_n;
-	/* Cache of the flat form's layout, dropped on any change. */
-	struct ActSortItem *sorted;
-	Size		flat_size;
 } ActExpanded;
+
+/* Flats kept before they are merged into one. */
+#define ACT_MAX_PENDING_FLATS 16
 
 typedef struct ActSortItem
 {
@@ -179,6 +186,25 @@ static inline uint8
 act_words_byte(const uint64 *words, int64 i)
 {
 	return (uint8) (words[i >> 3] >> ((i & 7) * 8));
+}
+
+/* dst |= src shifted up by shift bits (dst is large enough for src's set bits). */
+static inline void
+act_words_or_shifted(uint64 *dst, const uint64 *src, int nsrc, int64 shift)
+{
+	for (int w = 0; w < nsrc; w++)
+	{
+		uint64		x = src[w];
+		int64		bit = (int64) w * 64 + shift;
+		int64		ws = bit >> 6;
+		int			bs = (int) (bit & 63);
+
+		if (x == 0)
+			continue;
+		dst[ws] |= x << bs;
+		if (bs != 0 && (x >> (64 - bs)) != 0)
+			dst[ws + 1] |= x >> (64 - bs);
+	}
 }
 
 /* Append an unsigned LEB128 varint. */
@@ -417,6 +443,8 @@ act_flat_build(int flags, int32 retention_n, int32 first_day, int32 last_day,
 
 /* ---------- a read-only view over either form ---------- */
 
+static ActFlat *act_expanded_compact(ActExpanded *e);
+
 typedef struct ActView
 {
 	ActFlat    *flat;			/* exactly one of flat, exp is set */
@@ -438,10 +466,20 @@ act_view(Datum d, ActView *v)
 
 		if (e->hdr.eoh_methods != &act_methods)
 			elog(ERROR, "expanded object is not a user_activity");
-		v->exp = e;
-		v->nusers = e->users->members;
-		v->first_day = e->first_day;
-		v->last_day = e->last_day;
+		if (e->flats == NIL)
+		{
+			/* Only a hash table: read it directly, unsorted. */
+			v->exp = e;
+			v->nusers = e->users->members;
+			v->first_day = e->first_day;
+			v->last_day = e->last_day;
+			v->ndays = (int64) v->last_day - v->first_day + 1;
+			return;
+		}
+		v->flat = act_expanded_compact(e);
+		v->nusers = v->flat->nusers;
+		v->first_day = v->flat->first_day;
+		v->last_day = v->flat->last_day;
 	}
 	else
 	{
@@ -467,6 +505,9 @@ typedef struct ActIter
 	ActView    *view;
 	ActReader	rd;
 	acth_iterator hit;
+	struct ActSortItem *items;	/* sorted hash entries (act_iter_init_sorted) */
+	uint32		nitems;
+	uint32		pos;
 	uint64		key;
 	int32		start;			/* first active day (DateADT) */
 	int			nwords;
@@ -494,6 +535,19 @@ act_iter_next(ActIter *it)
 {
 	if ((++it->count & 0xffff) == 0)
 		CHECK_FOR_INTERRUPTS();
+	if (it->items)
+	{
+		ActUser    *u;
+
+		if (it->pos >= it->nitems)
+			return false;
+		u = it->items[it->pos++].user;
+		it->key = u->key;
+		it->start = u->base;
+		it->nwords = u->nwords;
+		it->words = act_user_words(u);
+		return true;
+	}
 	if (it->view->exp)
 	{
 		ActUser    *u = acth_iterate(it->view->exp->users, &it->hit);
@@ -548,20 +602,40 @@ act_expanded_new(MemoryContext parent, uint32 size_hint)
 
 	EOH_init_header(&e->hdr, &act_methods, ctx);
 	e->users = acth_create(ctx, Max(size_hint, 16), NULL);
+	e->flats = NIL;
 	return e;
 }
 
-/* Drop the cached flat layout before a change. */
+/* Widen the summary's day range to cover [first, last]. */
 static inline void
-act_expanded_dirty(ActExpanded *e)
+act_expanded_cover(ActExpanded *e, int32 first, int32 last)
 {
-	if (unlikely(e->flat_size != 0))
+	if (!e->nonempty)
 	{
-		if (e->sorted)
-			pfree(e->sorted);
-		e->sorted = NULL;
-		e->flat_size = 0;
+		e->nonempty = true;
+		e->first_day = first;
+		e->last_day = last;
 	}
+	else
+	{
+		e->first_day = Min(e->first_day, first);
+		e->last_day = Max(e->last_day, last);
+	}
+}
+
+/* Record retention_rate()'s n from another state; the two must agree. */
+static void
+act_expanded_take_n(ActExpanded *e, bool has_n, int32 n)
+{
+	if (!has_n)
+		return;
+	if (e->has_n && e->retention_n != n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot combine retention_rate states for n = %d and n = %d",
+						e->retention_n, n)));
+	e->has_n = true;
+	e->retention_n = n;
 }
 
 /* Slow path of act_user_set: widen a user's bitmap to cover day. */
@@ -571,7 +645,6 @@ act_user_grow(ActExpanded *e, ActUser *u, int32 day)
 	int64		lo = Min((int64) u->base, (int64) day);
 	int64		hi = Max((int64) u->base + 64 * (int64) u->nwords - 1, (int64) day);
 	int64		nwords = (hi - lo) / 64 + 1;
-	int64		shift = (int64) u->base - lo;
 	uint64	   *old = act_user_words(u);
 	uint64	   *neww;
 
@@ -582,19 +655,7 @@ act_user_grow(ActExpanded *e, ActUser *u, int32 day)
 						PG_UINT16_MAX * 64),
 				 errhint(ACT_HINT_SHORTER)));
 	neww = MemoryContextAllocZero(e->hdr.eoh_context, sizeof(uint64) * nwords);
-	for (int w = 0; w < u->nwords; w++)
-	{
-		uint64		x = old[w];
-		int64		bit = (int64) w * 64 + shift;
-		int			ws = (int) (bit >> 6);
-		int			bs = (int) (bit & 63);
-
-		if (x == 0)
-			continue;
-		neww[ws] |= x << bs;
-		if (bs != 0 && (x >> (64 - bs)) != 0)
-			neww[ws + 1] |= x >> (64 - bs);
-	}
+	act_words_or_shifted(neww, old, u->nwords, (int64) u->base - lo);
 	if (u->nwords > 1)
 		pfree(u->bits.words);
 	u->bits.words = neww;
@@ -615,14 +676,13 @@ act_user_set(ActExpanded *e, ActUser *u, int32 day)
 		act_user_grow(e, u, day);
 }
 
-/* Record one (user, day) pair. */
+/* Record one (user, day) pair in the hash table. */
 static inline void
 act_expanded_add(ActExpanded *e, uint64 key, int32 day)
 {
 	bool		found;
 	ActUser    *u;
 
-	act_expanded_dirty(e);
 	u = acth_insert(e->users, key, &found);
 	if (!found)
 	{
@@ -632,15 +692,18 @@ act_expanded_add(ActExpanded *e, uint64 key, int32 day)
 	}
 	else
 		act_user_set(e, u, day);
-	if (e->users->members == 1 && !found)
+	if (unlikely(!e->nonempty))
+	{
+		e->nonempty = true;
 		e->first_day = e->last_day = day;
+	}
 	else if (day < e->first_day)
 		e->first_day = day;
 	else if (day > e->last_day)
 		e->last_day = day;
 }
 
-/* Merge one user's bitmap (from another summary) into e. */
+/* Merge one user's bitmap into the hash table (used to measure memory). */
 static void
 act_expanded_merge_user(ActExpanded *e, uint64 key, int32 start,
 						const uint64 *words, int nwords)
@@ -680,67 +743,19 @@ act_expanded_merge_user(ActExpanded *e, uint64 key, int32 start,
 	}
 }
 
-/* Merge a whole summary (flat or expanded) into e. */
-static void
-act_expanded_merge(ActExpanded *e, Datum other)
+/* Hash entries sorted by key, allocated in the current context. */
+static ActSortItem *
+act_sorted_items(ActExpanded *e)
 {
-	ActView		v;
-	ActIter		it;
-	bool		was_empty = (e->users->members == 0);
-
-	act_view(other, &v);
-	act_expanded_dirty(e);
-	if (v.exp == e)
-		elog(ERROR, "cannot merge a user_activity with itself");
-	act_iter_init(&it, &v);
-	while (act_iter_next(&it))
-		act_expanded_merge_user(e, it.key, it.start, it.words, it.nwords);
-	if (was_empty)
-	{
-		e->first_day = v.first_day;
-		e->last_day = v.last_day;
-	}
-	else
-	{
-		e->first_day = Min(e->first_day, v.first_day);
-		e->last_day = Max(e->last_day, v.last_day);
-	}
-	/* retention_rate() partial states carry n; they must agree. */
-	{
-		bool		has_n = v.exp ? v.exp->has_n : (v.flat->flags & ACT_FLAG_RETENTION_N) != 0;
-		int32		n = v.exp ? v.exp->retention_n : v.flat->retention_n;
-
-		if (has_n)
-		{
-			if (e->has_n && e->retention_n != n)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("cannot combine retention_rate states for n = %d and n = %d",
-								e->retention_n, n)));
-			e->has_n = true;
-			e->retention_n = n;
-		}
-	}
-}
-
-/* Sort the users and compute the flat size (cached until the next change). */
-static Size
-act_get_flat_size(ExpandedObjectHeader *eohptr)
-{
-	ActExpanded *e = (ActExpanded *) eohptr;
 	uint32		n = e->users->members;
 	ActSortItem *items;
 	acth_iterator it;
 	ActUser    *u;
-	uint64		prev = 0;
-	Size		size = ACT_HEADER_SIZE;
 	uint32		i = 0;
 
-	if (e->flat_size != 0)
-		return e->flat_size;
-	if ((Size) n > MaxAllocSize / sizeof(ActSortItem) || n > (uint32) PG_INT32_MAX)
+	if ((Size) n > MaxAllocSize / sizeof(ActSortItem))
 		act_too_large("summary");
-	items = MemoryContextAllocHuge(e->hdr.eoh_context, sizeof(ActSortItem) * Max(n, 1));
+	items = palloc(sizeof(ActSortItem) * Max(n, 1));
 	acth_start_iterate(e->users, &it);
 	while ((u = acth_iterate(e->users, &it)) != NULL)
 	{
@@ -748,25 +763,240 @@ act_get_flat_size(ExpandedObjectHeader *eohptr)
 		items[i].user = u;
 		i++;
 	}
-	Assert(i == n);
 	act_sort_items(items, n);
-	for (i = 0; i < n; i++)
-	{
-		ActUser    *user = items[i].user;
-		int64		nbytes = act_words_last_bit(act_user_words(user), user->nwords) / 8 + 1;
+	return items;
+}
 
-		if ((i & 0xffff) == 0)
-			CHECK_FOR_INTERRUPTS();
-		size += act_varint_len(items[i].key - prev) +
-			act_varint_len((uint64) ((int64) user->base - e->first_day)) +
-			act_varint_len((uint64) nbytes) + nbytes;
-		prev = items[i].key;
-		if (size > MaxAllocSize)
+/* Make room for need more bytes in the output of a merge (1 GB at most). */
+static inline void
+act_out_reserve(StringInfo out, Size need)
+{
+	if ((Size) out->len + need > MaxAllocSize - 1)
+		act_too_large("summary");
+	enlargeStringInfo(out, (int) need);
+}
+
+/*
+ * Merge k sorted user streams into one canonical flat summary covering
+ * [first_day, last_day]: users with the same key get the union of their days.
+ */
+static ActFlat *
+act_merge_streams(ActIter *its, int k, int32 first_day, int32 last_day,
+				  bool has_n, int32 retention_n)
+{
+	bool	   *live = palloc(sizeof(bool) * k);
+	StringInfoData out;
+	uint64	   *scratch = NULL;
+	int64		scratch_words = 0;
+	uint64		prev = 0;
+	int64		count = 0;
+	ActFlat    *f;
+
+	for (int i = 0; i < k; i++)
+		live[i] = act_iter_next(&its[i]);
+	initStringInfo(&out);
+	act_out_reserve(&out, ACT_HEADER_SIZE);
+	memset(out.data, 0, ACT_HEADER_SIZE);
+	out.len = ACT_HEADER_SIZE;
+	for (;;)
+	{
+		uint64		key = 0;
+		bool		any = false;
+		int64		lo = PG_INT64_MAX,
+					hi = -1,
+					nwords,
+					nbytes;
+		uint8		head[30];
+		uint8	   *hp = head;
+		int			single = -1;
+
+		/* The smallest key among the live streams, and its day range. */
+		for (int i = 0; i < k; i++)
+			if (live[i] && (!any || its[i].key < key))
+			{
+				key = its[i].key;
+				any = true;
+			}
+		if (!any)
+			break;
+		for (int i = 0; i < k; i++)
+			if (live[i] && its[i].key == key)
+			{
+				lo = Min(lo, (int64) its[i].start);
+				hi = Max(hi, its[i].start + act_words_last_bit(its[i].words, its[i].nwords));
+				single = (single == -1) ? i : -2;
+			}
+		nwords = (hi - lo) / 64 + 1;
+		nbytes = (hi - lo) / 8 + 1;
+		if (single >= 0)
+		{
+			/* One stream holds this user: its words are already in place. */
+			hp = act_put_varint(hp, key - prev);
+			hp = act_put_varint(hp, (uint64) (lo - first_day));
+			hp = act_put_varint(hp, (uint64) nbytes);
+			act_out_reserve(&out, (hp - head) + nbytes);
+			appendBinaryStringInfoNT(&out, (char *) head, (int) (hp - head));
+			for (int64 b = 0; b < nbytes; b++)
+				out.data[out.len++] = (char) act_words_byte(its[single].words, b);
+			live[single] = act_iter_next(&its[single]);
+		}
+		else
+		{
+			if (nwords > scratch_words)
+			{
+				if (scratch)
+					pfree(scratch);
+				scratch_words = Max(nwords, 8);
+				scratch = palloc(sizeof(uint64) * scratch_words);
+			}
+			memset(scratch, 0, sizeof(uint64) * nwords);
+			for (int i = 0; i < k; i++)
+				if (live[i] && its[i].key == key)
+				{
+					act_words_or_shifted(scratch, its[i].words, its[i].nwords, its[i].start - lo);
+					live[i] = act_iter_next(&its[i]);
+				}
+			hp = act_put_varint(hp, key - prev);
+			hp = act_put_varint(hp, (uint64) (lo - first_day));
+			hp = act_put_varint(hp, (uint64) nbytes);
+			act_out_reserve(&out, (hp - head) + nbytes);
+			appendBinaryStringInfoNT(&out, (char *) head, (int) (hp - head));
+			for (int64 b = 0; b < nbytes; b++)
+				out.data[out.len++] = (char) act_words_byte(scratch, b);
+		}
+		prev = key;
+		count++;
+		if (count > PG_INT32_MAX)
 			act_too_large("summary");
 	}
-	e->sorted = items;
-	e->flat_size = size;
-	return size;
+	f = (ActFlat *) out.data;
+	SET_VARSIZE(f, out.len);
+	f->version = KPI_BINARY_VERSION;
+	f->flags = has_n ? ACT_FLAG_RETENTION_N : 0;
+	f->reserved = 0;
+	f->retention_n = has_n ? retention_n : 0;
+	f->first_day = first_day;
+	f->last_day = last_day;
+	f->nusers = (int32) count;
+	pfree(live);
+	if (scratch)
+		pfree(scratch);
+	return f;
+}
+
+/*
+ * Merge the hash table and the pending flats into one flat summary, which
+ * then is the object's only content; returns it.
+ */
+static ActFlat *
+act_expanded_compact(ActExpanded *e)
+{
+	MemoryContext old;
+	MemoryContext tmp;
+	ActIter    *its;
+	ActView    *views;
+	int			k = 0;
+	ListCell   *lc;
+	ActFlat    *merged;
+	bool		hash_part = e->users->members > 0;
+
+	Assert(e->nonempty);
+	if (!hash_part && list_length(e->flats) == 1)
+	{
+		ActFlat    *f = linitial(e->flats);
+
+		/* Already one flat; refresh its header in case n was recorded since. */
+		f->flags = e->has_n ? ACT_FLAG_RETENTION_N : 0;
+		f->retention_n = e->has_n ? e->retention_n : 0;
+		if (f->first_day == e->first_day && f->last_day == e->last_day)
+			return f;
+	}
+	tmp = AllocSetContextCreate(e->hdr.eoh_context, "user_activity merge", ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(tmp);
+	its = palloc0(sizeof(ActIter) * (list_length(e->flats) + 1));
+	views = palloc0(sizeof(ActView) * (list_length(e->flats) + 1));
+	foreach(lc, e->flats)
+	{
+		ActFlat    *f = lfirst(lc);
+
+		views[k].flat = f;
+		views[k].first_day = f->first_day;
+		views[k].last_day = f->last_day;
+		views[k].nusers = f->nusers;
+		views[k].ndays = (int64) f->last_day - f->first_day + 1;
+		act_iter_init(&its[k], &views[k]);
+		k++;
+	}
+	if (hash_part)
+	{
+		views[k].exp = e;
+		act_iter_init(&its[k], &views[k]);
+		its[k].items = act_sorted_items(e);
+		its[k].nitems = e->users->members;
+		k++;
+	}
+	MemoryContextSwitchTo(e->hdr.eoh_context);
+	merged = act_merge_streams(its, k, e->first_day, e->last_day, e->has_n, e->retention_n);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(tmp);
+	foreach(lc, e->flats)
+		pfree(lfirst(lc));
+	list_free(e->flats);
+	old = MemoryContextSwitchTo(e->hdr.eoh_context);
+	e->flats = list_make1(merged);
+	MemoryContextSwitchTo(old);
+	if (hash_part)
+	{
+		/* The hash table's users now live in the flat; start a new, small table. */
+		acth_destroy(e->users);
+		e->users = acth_create(e->hdr.eoh_context, 16, NULL);
+	}
+	return merged;
+}
+
+/* Add another summary (flat or expanded) to e: kept as a flat until read. */
+static void
+act_expanded_merge(ActExpanded *e, Datum other)
+{
+	ActFlat    *f;
+	ActFlat    *copy;
+	MemoryContext old;
+
+	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(other)))
+	{
+		ActExpanded *o = (ActExpanded *) DatumGetEOHP(other);
+
+		if (o->hdr.eoh_methods != &act_methods)
+			elog(ERROR, "expanded object is not a user_activity");
+		if (o == e)
+			elog(ERROR, "cannot merge a user_activity with itself");
+		f = act_expanded_compact(o);
+	}
+	else
+	{
+		ActView		v;
+
+		act_view(other, &v);
+		f = v.flat;
+	}
+	old = MemoryContextSwitchTo(e->hdr.eoh_context);
+	copy = palloc(VARSIZE(f));
+	memcpy(copy, f, VARSIZE(f));
+	e->flats = lappend(e->flats, copy);
+	MemoryContextSwitchTo(old);
+	act_expanded_cover(e, f->first_day, f->last_day);
+	act_expanded_take_n(e, (f->flags & ACT_FLAG_RETENTION_N) != 0, f->retention_n);
+	if (list_length(e->flats) > ACT_MAX_PENDING_FLATS)
+		(void) act_expanded_compact(e);
+}
+
+/* Size of the flat form: merge everything into one flat first. */
+static Size
+act_get_flat_size(ExpandedObjectHeader *eohptr)
+{
+	ActExpanded *e = (ActExpanded *) eohptr;
+
+	return VARSIZE(act_expanded_compact(e));
 }
 
 /* Write the canonical flat form into result (allocated_size bytes). */
@@ -774,37 +1004,11 @@ static void
 act_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
 {
 	ActExpanded *e = (ActExpanded *) eohptr;
-	ActFlat    *f = (ActFlat *) result;
-	uint32		n = e->users->members;
-	uint8	   *p;
-	uint64		prev = 0;
+	ActFlat    *f = act_expanded_compact(e);
 
-	(void) act_get_flat_size(eohptr);
-	Assert(allocated_size == e->flat_size);
-	memset(f, 0, ACT_HEADER_SIZE);
-	SET_VARSIZE(f, allocated_size);
-	f->version = KPI_BINARY_VERSION;
-	f->flags = e->has_n ? ACT_FLAG_RETENTION_N : 0;
-	f->retention_n = e->has_n ? e->retention_n : 0;
-	f->first_day = e->first_day;
-	f->last_day = e->last_day;
-	f->nusers = (int32) n;
-	p = f->data;
-	for (uint32 i = 0; i < n; i++)
-	{
-		ActUser    *u = e->sorted[i].user;
-		const uint64 *words = act_user_words(u);
-		int64		nbytes = act_words_last_bit(words, u->nwords) / 8 + 1;
-
-		p = act_put_varint(p, e->sorted[i].key - prev);
-		p = act_put_varint(p, (uint64) ((int64) u->base - e->first_day));
-		p = act_put_varint(p, (uint64) nbytes);
-		for (int64 b = 0; b < nbytes; b++)
-			*p++ = act_words_byte(words, b);
-		prev = e->sorted[i].key;
-	}
-	if ((Size) (p - (uint8 *) f) != allocated_size)
+	if (VARSIZE(f) != allocated_size)
 		elog(ERROR, "user_activity flat size mismatch");
+	memcpy(result, f, allocated_size);
 }
 
 /* The flat form of an expanded summary, in the current memory context. */
@@ -840,15 +1044,9 @@ act_state_for_update(FunctionCallInfo fcinfo)
 			MemoryContextGetParent(e->hdr.eoh_context) == aggcontext)
 			return e;
 	}
-	if (PG_ARGISNULL(0))
-		return act_expanded_new(aggcontext, 0);
-	{
-		ActView		v;
-
-		act_view(PG_GETARG_DATUM(0), &v);
-		e = act_expanded_new(aggcontext, (uint32) v.nusers);
+	e = act_expanded_new(aggcontext, 0);
+	if (!PG_ARGISNULL(0))
 		act_expanded_merge(e, PG_GETARG_DATUM(0));
-	}
 	return e;
 }
 
@@ -1925,9 +2123,14 @@ Datum
 activity_memory_bytes(PG_FUNCTION_ARGS)
 {
 	ActExpanded *e = act_expanded_new(CurrentMemoryContext, 0);
+	ActView		v;
+	ActIter		it;
 	int64		bytes;
 
-	act_expanded_merge(e, PG_GETARG_DATUM(0));
+	act_view(PG_GETARG_DATUM(0), &v);
+	act_iter_init(&it, &v);
+	while (act_iter_next(&it))
+		act_expanded_merge_user(e, it.key, it.start, it.words, it.nwords);
 	bytes = (int64) MemoryContextMemAllocated(e->hdr.eoh_context, true);
 	MemoryContextDelete(e->hdr.eoh_context);
 	PG_RETURN_INT64(bytes);
