@@ -113,6 +113,9 @@ DECLARE
     n int := length(b);
     p int := floor(random() * n)::int;
 BEGIN
+    IF n = 0 THEN
+        RETURN '\x01'::bytea;
+    END IF;
     CASE op
     WHEN 0 THEN RETURN substr(b, 1, p);                                            -- truncate
     WHEN 1 THEN RETURN set_bit(b, floor(random() * n * 8)::int,
