@@ -18,6 +18,8 @@
  */
 #include "pg_kpi.h"
 
+#include <sys/mman.h>
+
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "datatype/timestamp.h"
@@ -84,6 +86,34 @@ act_mix64(uint64 x)
 	return x;
 }
 
+/*
+ * The hash table's bucket array is allocated in act_hash_context (set before
+ * every call that may allocate).  Large arrays are advised onto huge pages:
+ * the table is probed at random, and on virtual machines TLB misses cost
+ * more than the cache misses themselves.
+ */
+static MemoryContext act_hash_context = NULL;
+
+static void *
+act_hash_alloc(Size size)
+{
+	char	   *p = MemoryContextAllocExtended(act_hash_context, size, MCXT_ALLOC_HUGE);
+
+#ifdef MADV_HUGEPAGE
+	if (size >= 4 * 1024 * 1024)
+	{
+		uintptr_t	start = TYPEALIGN(2 * 1024 * 1024, (uintptr_t) p);
+		uintptr_t	end = TYPEALIGN_DOWN(2 * 1024 * 1024, (uintptr_t) p + size);
+
+		if (end > start)
+			(void) madvise((void *) start, end - start, MADV_HUGEPAGE);
+	}
+#endif
+	memset(p, 0, size);
+	return p;
+}
+
+#define SH_RAW_ALLOCATOR(size) act_hash_alloc(size)
 #define SH_PREFIX acth
 #define SH_ELEMENT_TYPE ActUser
 #define SH_KEY_TYPE uint64
@@ -111,7 +141,26 @@ typedef struct ActExpanded
 	int32		last_day;
 	bool		has_n;			/* retention_rate() state: n recorded */
 	int32		retention_n;
+	/* Rows not yet in the hash table (see act_expanded_add). */
+	struct ActPending *buf;
+	int			nbuf;
 } ActExpanded;
+
+/*
+ * Once a table holds ACT_BUF_MIN_USERS users, rows are buffered and inserted
+ * ACT_BUF_SIZE at a time, prefetching each row's bucket a few rows ahead:
+ * a large table is probed at random and most probes would otherwise wait
+ * for memory.
+ */
+#define ACT_BUF_MIN_USERS 4096
+#define ACT_BUF_SIZE 256
+#define ACT_PREFETCH_DISTANCE 12
+
+typedef struct ActPending
+{
+	uint64		key;
+	int32		day;
+} ActPending;
 
 /* Flats kept before they are merged into one. */
 #define ACT_MAX_PENDING_FLATS 16
@@ -444,6 +493,7 @@ act_flat_build(int flags, int32 retention_n, int32 first_day, int32 last_day,
 /* ---------- a read-only view over either form ---------- */
 
 static ActFlat *act_expanded_compact(ActExpanded *e);
+static void act_expanded_flush(ActExpanded *e);
 
 typedef struct ActView
 {
@@ -466,6 +516,7 @@ act_view(Datum d, ActView *v)
 
 		if (e->hdr.eoh_methods != &act_methods)
 			elog(ERROR, "expanded object is not a user_activity");
+		act_expanded_flush(e);
 		if (e->flats == NIL)
 		{
 			/* Only a hash table: read it directly, unsorted. */
@@ -601,7 +652,8 @@ act_expanded_new(MemoryContext parent, uint32 size_hint)
 	ActExpanded *e = MemoryContextAllocZero(ctx, sizeof(ActExpanded));
 
 	EOH_init_header(&e->hdr, &act_methods, ctx);
-	e->users = acth_create(ctx, Max(size_hint, 16), NULL);
+	act_hash_context = ctx;
+	e->users = acth_create(Max(size_hint, 16), NULL);
 	e->flats = NIL;
 	return e;
 }
@@ -676,14 +728,14 @@ act_user_set(ActExpanded *e, ActUser *u, int32 day)
 		act_user_grow(e, u, day);
 }
 
-/* Record one (user, day) pair in the hash table. */
+/* Insert one (user, day) pair into the hash table, given the key's hash. */
 static inline void
-act_expanded_add(ActExpanded *e, uint64 key, int32 day)
+act_expanded_insert(ActExpanded *e, uint64 key, uint32 hash, int32 day)
 {
 	bool		found;
 	ActUser    *u;
 
-	u = acth_insert(e->users, key, &found);
+	u = acth_insert_hash(e->users, key, hash, &found);
 	if (!found)
 	{
 		u->base = day;
@@ -692,6 +744,49 @@ act_expanded_add(ActExpanded *e, uint64 key, int32 day)
 	}
 	else
 		act_user_set(e, u, day);
+}
+
+/* Insert the buffered rows, prefetching buckets ahead. */
+static void
+act_expanded_flush(ActExpanded *e)
+{
+	uint32		hashes[ACT_BUF_SIZE];
+	int			n = e->nbuf;
+
+	if (n == 0)
+		return;
+	e->nbuf = 0;
+	act_hash_context = e->hdr.eoh_context;
+	for (int i = 0; i < n; i++)
+		hashes[i] = (uint32) act_mix64(e->buf[i].key);
+	for (int i = 0; i < n; i++)
+	{
+#if defined(__GNUC__) || defined(__clang__)
+		if (i + ACT_PREFETCH_DISTANCE < n)
+			__builtin_prefetch(&e->users->data[hashes[i + ACT_PREFETCH_DISTANCE] & e->users->sizemask], 1);
+#endif
+		act_expanded_insert(e, e->buf[i].key, hashes[i], e->buf[i].day);
+	}
+}
+
+/* Record one (user, day) pair: directly into a small table, buffered into a large one. */
+static inline void
+act_expanded_add(ActExpanded *e, uint64 key, int32 day)
+{
+	if (e->users->members < ACT_BUF_MIN_USERS)
+	{
+		act_hash_context = e->hdr.eoh_context;
+		act_expanded_insert(e, key, (uint32) act_mix64(key), day);
+	}
+	else
+	{
+		if (unlikely(e->buf == NULL))
+			e->buf = MemoryContextAlloc(e->hdr.eoh_context, sizeof(ActPending) * ACT_BUF_SIZE);
+		e->buf[e->nbuf].key = key;
+		e->buf[e->nbuf].day = day;
+		if (++e->nbuf == ACT_BUF_SIZE)
+			act_expanded_flush(e);
+	}
 	if (unlikely(!e->nonempty))
 	{
 		e->nonempty = true;
@@ -709,7 +804,10 @@ act_expanded_merge_user(ActExpanded *e, uint64 key, int32 start,
 						const uint64 *words, int nwords)
 {
 	bool		found;
-	ActUser    *u = acth_insert(e->users, key, &found);
+	ActUser    *u;
+
+	act_hash_context = e->hdr.eoh_context;
+	u = acth_insert(e->users, key, &found);
 
 	if (!found)
 	{
@@ -898,7 +996,10 @@ act_expanded_compact(ActExpanded *e)
 	int			k = 0;
 	ListCell   *lc;
 	ActFlat    *merged;
-	bool		hash_part = e->users->members > 0;
+	bool		hash_part;
+
+	act_expanded_flush(e);
+	hash_part = e->users->members > 0;
 
 	Assert(e->nonempty);
 	if (!hash_part && list_length(e->flats) == 1)
@@ -949,7 +1050,8 @@ act_expanded_compact(ActExpanded *e)
 	{
 		/* The hash table's users now live in the flat; start a new, small table. */
 		acth_destroy(e->users);
-		e->users = acth_create(e->hdr.eoh_context, 16, NULL);
+		act_hash_context = e->hdr.eoh_context;
+		e->users = acth_create(16, NULL);
 	}
 	return merged;
 }
