@@ -15,6 +15,11 @@
  *				the last byte is non-zero
  * A user's key is the bigint id with its sign bit flipped (so unsigned
  * order is signed order), or the 64-bit hash of a text or uuid id.
+ *
+ * In memory (the aggregates' state) the summary is an expanded object: rows
+ * go into a hash table of users; summaries merged by the combine function
+ * are kept flat and merged with the sorted hash entries in one k-way pass
+ * when the value is read or flattened.
  */
 #include "pg_kpi.h"
 
@@ -267,20 +272,6 @@ act_put_varint(uint8 *p, uint64 v)
 	}
 	*p++ = (uint8) v;
 	return p;
-}
-
-/* Length of a varint. */
-static inline int
-act_varint_len(uint64 v)
-{
-	int			n = 1;
-
-	while (v >= 0x80)
-	{
-		v >>= 7;
-		n++;
-	}
-	return n;
 }
 
 /* Read a minimal-length varint within [*pp, end); false if malformed. */
@@ -556,7 +547,7 @@ typedef struct ActIter
 	ActView    *view;
 	ActReader	rd;
 	acth_iterator hit;
-	struct ActSortItem *items;	/* sorted hash entries (act_iter_init_sorted) */
+	struct ActSortItem *items;	/* sorted hash entries (set by act_expanded_compact) */
 	uint32		nitems;
 	uint32		pos;
 	uint64		key;
