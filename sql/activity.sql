@@ -36,10 +36,14 @@ INSERT INTO act_events VALUES (NULL, '2026-02-01 10:00+00', 'web'), (NULL, NULL,
 SELECT count(*) AS events, count(DISTINCT user_id) AS users, min(ts)::date AS first, max(ts)::date AS last
 FROM act_events;
 
--- The (user, day) pairs written out in plain SQL: the reference for everything below.
-CREATE VIEW act_pairs AS
+-- The (user, day) pairs written out in plain SQL (under TimeZone UTC): the
+-- reference for everything below.
+CREATE TABLE act_pairs AS
 SELECT DISTINCT user_id, date_trunc('day', ts)::date AS day
 FROM act_events WHERE user_id IS NOT NULL AND ts IS NOT NULL;
+CREATE INDEX ON act_pairs (user_id, day);
+CREATE INDEX ON act_pairs (day);
+ANALYZE act_pairs;
 
 CREATE TABLE act_summary AS SELECT activity_agg(user_id, ts) AS s FROM act_events;
 
@@ -93,14 +97,15 @@ RETURNS TABLE(cohort date, cohort_size bigint, period int, retained bigint, rate
                         (cs.cohort + k * ('1 ' || g)::interval)::date AS ps,
                         (cs.cohort + (k + 1) * ('1 ' || g)::interval)::date AS pe
                  FROM cs, generate_series(0, periods) k),
-         counted AS (
-             SELECT per.cohort, per.size, per.k, per.pe,
-                    (SELECT count(*) FROM fu WHERE fu.cohort = per.cohort
-                       AND EXISTS (SELECT 1 FROM act_pairs p WHERE p.user_id = fu.user_id AND p.day >= per.ps
-                                     AND (mode = 'on_or_after' OR p.day < per.pe))) AS retained
-             FROM per)
-    SELECT cohort, size, k, retained, retained::float8 / size::float8
-    FROM counted, lastday WHERE pe - 1 <= lastday.l
+         hits AS (
+             SELECT per.cohort, per.k, count(DISTINCT fu.user_id) AS retained
+             FROM per JOIN fu USING (cohort)
+                      JOIN act_pairs p ON p.user_id = fu.user_id AND p.day >= per.ps
+                                          AND (mode = 'on_or_after' OR p.day < per.pe)
+             GROUP BY per.cohort, per.k)
+    SELECT per.cohort, per.size, per.k, coalesce(hits.retained, 0),
+           coalesce(hits.retained, 0)::float8 / per.size::float8
+    FROM per LEFT JOIN hits USING (cohort, k), lastday WHERE per.pe - 1 <= lastday.l
 $$;
 SELECT g, mode, periods,
        (SELECT count(*) FROM retention(s, g, periods, mode)) AS rows,

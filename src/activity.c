@@ -170,19 +170,6 @@ typedef struct ActPending
 /* Flats kept before they are merged into one. */
 #define ACT_MAX_PENDING_FLATS 16
 
-typedef struct ActSortItem
-{
-	uint64		key;
-	ActUser    *user;
-} ActSortItem;
-
-#define ST_SORT act_sort_items
-#define ST_ELEMENT_TYPE ActSortItem
-#define ST_COMPARE(a, b) ((a)->key < (b)->key ? -1 : (a)->key > (b)->key ? 1 : 0)
-#define ST_SCOPE static
-#define ST_DECLARE
-#define ST_DEFINE
-#include "lib/sort_template.h"
 
 static Size act_get_flat_size(ExpandedObjectHeader *eohptr);
 static void act_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
@@ -547,7 +534,7 @@ typedef struct ActIter
 	ActView    *view;
 	ActReader	rd;
 	acth_iterator hit;
-	struct ActSortItem *items;	/* sorted hash entries (set by act_expanded_compact) */
+	ActUser    *items;			/* sorted copies of the hash entries (act_expanded_compact) */
 	uint32		nitems;
 	uint32		pos;
 	uint64		key;
@@ -583,7 +570,7 @@ act_iter_next(ActIter *it)
 
 		if (it->pos >= it->nitems)
 			return false;
-		u = it->items[it->pos++].user;
+		u = &it->items[it->pos++];
 		it->key = u->key;
 		it->start = u->base;
 		it->nwords = u->nwords;
@@ -832,28 +819,64 @@ act_expanded_merge_user(ActExpanded *e, uint64 key, int32 start,
 	}
 }
 
-/* Hash entries sorted by key, allocated in the current context. */
-static ActSortItem *
+/*
+ * Copies of the hash entries sorted by key, in the current context: read in
+ * table order (sequentially), then LSD radix sorted on the key bytes that
+ * differ at all (3 passes for a million dense bigint ids, 8 for hashes).
+ */
+static ActUser *
 act_sorted_items(ActExpanded *e)
 {
 	uint32		n = e->users->members;
-	ActSortItem *items;
+	ActUser    *a;
+	ActUser    *tmp;
+	ActUser    *src;
+	ActUser    *dst;
 	acth_iterator it;
 	ActUser    *u;
 	uint32		i = 0;
+	uint64		diff = 0;
 
-	if ((Size) n > MaxAllocSize / sizeof(ActSortItem))
+	if ((Size) n > MaxAllocSize / sizeof(ActUser))
 		act_too_large("summary");
-	items = palloc(sizeof(ActSortItem) * Max(n, 1));
+	a = palloc(sizeof(ActUser) * Max(n, 1));
 	acth_start_iterate(e->users, &it);
 	while ((u = acth_iterate(e->users, &it)) != NULL)
+		a[i++] = *u;
+	for (i = 1; i < n; i++)
+		diff |= a[i].key ^ a[0].key;
+	if (diff == 0)
+		return a;
+	tmp = palloc(sizeof(ActUser) * n);
+	src = a;
+	dst = tmp;
+	for (int shift = 0; shift < 64; shift += 8)
 	{
-		items[i].key = u->key;
-		items[i].user = u;
-		i++;
+		uint32		count[256] = {0};
+		uint32		sum = 0;
+
+		if (((diff >> shift) & 0xff) == 0)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		for (i = 0; i < n; i++)
+			count[(src[i].key >> shift) & 0xff]++;
+		for (int d = 0; d < 256; d++)
+		{
+			uint32		c = count[d];
+
+			count[d] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			dst[count[(src[i].key >> shift) & 0xff]++] = src[i];
+		u = src;
+		src = dst;
+		dst = u;
 	}
-	act_sort_items(items, n);
-	return items;
+	if (src != a)
+		memcpy(a, src, sizeof(ActUser) * n);
+	pfree(tmp);
+	return a;
 }
 
 /* Make room for need more bytes in the output of a merge (1 GB at most). */

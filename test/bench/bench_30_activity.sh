@@ -41,7 +41,7 @@ ms_kpi=$(bench_ms "SELECT count(*) FROM retention((SELECT activity_agg(user_id, 
 bench_row "retention(activity_agg(...), 'week', 12)" "$ms_kpi" "count=$BASE_COUNT" "sql=$ms_sql"
 ms_sum=$(bench_ms "SELECT activity_agg(user_id, ts) IS NOT NULL FROM events")
 bench_row "activity_agg(user_id, ts) alone" "$ms_sum" "count=$BASE_COUNT"
-psql -XAtq -c "DROP TABLE IF EXISTS bench_activity; CREATE TABLE bench_activity AS SELECT activity_agg(user_id, ts) AS s FROM events" || true
+psql -XAtq -c "SET client_min_messages = warning" -c "DROP TABLE IF EXISTS bench_activity" -c "CREATE TABLE bench_activity AS SELECT activity_agg(user_id, ts) AS s FROM events" || true
 ms_acc=$(bench_ms "SELECT count(*) FROM bench_activity, retention(s, 'week', 12)")
 bench_row "retention(stored summary, 'week', 12)" "$ms_acc" "count=$BASE_COUNT" "sql=$ms_sql"
 bench_check "retention(..., 'week', 12) equals the plain-SQL cohort query" \
@@ -55,4 +55,4 @@ psql -XAtq -F ' ' -c "SELECT active_users(s), pg_column_size(s), round(pg_column
     while read -r users bytes per_user mem_mb mem_per_user; do
         echo "  summary: $users users, $bytes bytes on disk = $per_user bytes/user; in memory ${mem_mb} MB = $mem_per_user bytes/user"
     done
-psql -XAtq -c "DROP TABLE IF EXISTS bench_activity" || true
+psql -XAtq -c "DROP TABLE bench_activity" || true
