@@ -378,3 +378,9 @@ RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
 RESET parallel_leader_participation;
+-- Direct calls that pass a state through (NULL row, NULL other state, a new
+-- customer) still reject an invalid state instead of returning it.
+SELECT kpi_test.error_of($$SELECT mrr_accum('{1,Infinity}', 0, NULL)$$);
+SELECT kpi_test.error_of($$SELECT mrr_combine('{1,Infinity}', NULL)$$);
+SELECT kpi_test.error_of($$SELECT nrr_accum('{NaN,1}', 0, 0)$$);
+SELECT mrr_accum('{2629800000000,5}', NULL, NULL) AS passed_through, nrr_accum('{1,2}', 0, 5) AS new_customer_skipped;

@@ -495,6 +495,14 @@ mrr_accum(PG_FUNCTION_ARGS)
 	{
 		if (PG_ARGISNULL(0))
 			PG_RETURN_NULL();
+		/* A direct call must not hand back an invalid state unchecked. */
+		if (!AggCheckCallContext(fcinfo, NULL))
+		{
+			int64	   *usecs;
+			Numeric    *sums;
+
+			(void) mrr_state_read(PG_GETARG_DATUM(0), &usecs, &sums);
+		}
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 	amount = PG_GETARG_NUMERIC(1);
@@ -522,6 +530,9 @@ mrr_combine(PG_FUNCTION_ARGS)
 	{
 		if (PG_ARGISNULL(0))
 			PG_RETURN_NULL();
+		/* A direct call must not hand back an invalid state unchecked. */
+		if (!AggCheckCallContext(fcinfo, NULL))
+			(void) mrr_state_read(PG_GETARG_DATUM(0), &usecs, &sums);
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 	npairs = mrr_state_read(PG_GETARG_DATUM(1), &usecs, &sums);
@@ -942,7 +953,17 @@ retention_accum(FunctionCallInfo fcinfo, bool gross)
 	rev_check_mrr(start, "start_mrr");
 	rev_check_mrr(end, "end_mrr");
 	if (rev_numeric_sign(start) == 0)
+	{
+		/* A direct call must not hand back an invalid state unchecked. */
+		if (!AggCheckCallContext(fcinfo, NULL))
+		{
+			Numeric		a,
+						b;
+
+			rev_pair_read(state, &a, &b);
+		}
 		PG_RETURN_ARRAYTYPE_P(state);
+	}
 	if (gross && rev_numeric_cmp(end, start) > 0)
 		end = start;
 	PG_RETURN_ARRAYTYPE_P(rev_pair_add(state, start, end));

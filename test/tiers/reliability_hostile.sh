@@ -16,6 +16,10 @@
 # inconsistent inputs must be rejected with a given SQLSTATE, and afterwards
 # the server must be up with no crash or restart: a sentinel backend started
 # before must still exist, and the server log must show no backend killed.
+#
+# Values that trigger a known, reported bug (kpi_hostile.arg_values.known_bug)
+# are left out of the functions concerned unless HOSTILE_KNOWN_BUGS=1; the
+# tier prints which.
 cd "$(dirname "$0")/../.."
 source test/reliability_lib.sh
 db=kpi_hostile
@@ -39,6 +43,7 @@ todo=("${funcs[@]}")
 while [ ${#todo[@]} -gt 0 ]; do
     script=$(mktemp)
     {
+        [ "${HOSTILE_KNOWN_BUGS:-0}" = 1 ] && echo "SET kpi_hostile.known_bugs = on;"
         echo "SET log_min_messages = fatal;"      # errors are expected by the thousand:
         echo "SET log_min_error_statement = panic;"   # keep them out of the server log
         echo "SELECT setseed(0.42);"
@@ -103,6 +108,9 @@ done < <(psql -XAtq -F '|' -c "SET log_min_messages = fatal" -c "SET log_min_err
               -c "SELECT call, expected, got, replace(message, E'\n', ' ') FROM kpi_hostile.check_expectations()")
 
 echo "# hostile: $total_calls calls of $nfuncs functions in $(( $(date +%s) - start )) s"
+if [ "${HOSTILE_KNOWN_BUGS:-0}" != 1 ]; then
+    psql -XAtq -c "SELECT DISTINCT '# hostile: values for a known bug left out (HOSTILE_KNOWN_BUGS=1 includes them): ' || known_bug || ' (' || known_bug_funcs || ')' FROM kpi_hostile.arg_values WHERE known_bug IS NOT NULL"
+fi
 rel_sentinel_check "hostile: after $total_calls calls"
 rel_log_check "hostile"
 rel_sentinel_stop
