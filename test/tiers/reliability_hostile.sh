@@ -6,7 +6,7 @@
 # with NULL elements, mismatched lengths, multi-dimensional and non-1-based
 # arrays, 100,000-element arrays, a 1 MB text, and extreme summaries: each
 # argument through its whole value list with the others valid, plus
-# HOSTILE_RANDOM (default 20) random combinations.  Aggregates are run over
+# HOSTILE_RANDOM (default 10) random combinations.  Aggregates are run over
 # the hostile row alone, between valid rows, and in a moving window frame
 # (inverse transitions); window functions over a partition.
 #
@@ -23,7 +23,7 @@
 cd "$(dirname "$0")/../.."
 source test/reliability_lib.sh
 db=kpi_hostile
-nrandom=${HOSTILE_RANDOM:-20}
+nrandom=${HOSTILE_RANDOM:-10}
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 
 rel_create_db $db || { echo "not ok - hostile: create database $db"; exit 0; }
