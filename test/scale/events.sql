@@ -10,12 +10,12 @@ IMMUTABLE PARALLEL SAFE LANGUAGE sql AS
 $$ SELECT (hashint8extended(i, k) & 2147483647)::float8 / 2147483648 $$;
 
 -- Rows first..last of the event stream.  Products cycle over four names; the
--- timestamps spread over `days` days from `start`; ~2% NULL outcomes, ~70%
+-- timestamps spread over `days` days from `start` (day: its UTC date); ~2% NULL outcomes, ~70%
 -- of rows without an NPS answer, ~5% without quality grades.
 CREATE OR REPLACE FUNCTION scale_events(first bigint, last bigint,
                                         start timestamptz DEFAULT '2026-08-03 00:00:00+00',
                                         days int DEFAULT 56)
-RETURNS TABLE (id bigint, product text, ts timestamptz, user_id bigint,
+RETURNS TABLE (id bigint, product text, ts timestamptz, day date, user_id bigint,
                completed boolean, score int,
                relevance float8, accuracy float8, completeness float8, tone float8,
                latency_ms float8, amount numeric, billing_period interval)
@@ -23,9 +23,10 @@ STABLE LANGUAGE sql AS $$
 SELECT i,
        (ARRAY['assistant', 'copilot', 'helpdesk', 'search'])[1 + (i % 4)::int],
        start + floor(scale_u(i, 1) * days * 86400) * interval '1 second',
+       ((start + floor(scale_u(i, 1) * days * 86400) * interval '1 second') AT TIME ZONE 'UTC')::date,
        1 + floor(power(scale_u(i, 2), 2) * 3000)::bigint,
-       CASE WHEN scale_u(i, 3) < 0.02 THEN NULL ELSE scale_u(i, 4) < 0.8 - 0.1 * (i % 3) END,
-       CASE WHEN scale_u(i, 5) < 0.7 THEN NULL ELSE least(10, floor(scale_u(i, 6) * 12))::int END,
+       CASE WHEN scale_u(i, 3) < 0.02 THEN NULL ELSE scale_u(i, 4) < 0.84 - 0.04 * (i % 4) END,
+       CASE WHEN scale_u(i, 5) < 0.7 THEN NULL ELSE least(10, floor(1 + sqrt(scale_u(i, 6)) * (9.6 + 0.2 * (i % 4))))::int END,
        CASE WHEN scale_u(i, 7) < 0.05 THEN NULL ELSE round(scale_u(i, 8)::numeric, 3)::float8 END,
        round(scale_u(i, 9)::numeric, 3)::float8,
        round(scale_u(i, 10)::numeric, 3)::float8,

@@ -11,7 +11,7 @@ KPI_KINDS=(
   "nps|nps_summary|nps_agg(score)"
   "quality|score_summary|quality_agg(relevance, accuracy, completeness, tone)"
   "latency|latency_sketch|latency_agg(latency_ms)"
-  "activity|user_activity|activity_agg(user_id, (ts AT TIME ZONE 'UTC')::date)"
+  "activity|user_activity|activity_agg(user_id, day)"
 )
 
 # kind | label | accessor on the summary S | plain SQL over the raw rows | relative tolerance
@@ -32,7 +32,7 @@ KPI_CHECKS=(
   "latency|p50|percentile(S, 0.5)|percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms)|0.0100001"
   "latency|p95|percentile(S, 0.95)|percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ms)|0.0100001"
   "activity|active_users|active_users(S)|nullif(count(DISTINCT user_id), 0)|0"
-  "activity|dau_mau|dau_mau(S)|count(DISTINCT (user_id, (ts AT TIME ZONE 'UTC')::date))::float8 / ((max((ts AT TIME ZONE 'UTC')::date) - min((ts AT TIME ZONE 'UTC')::date) + 1) * count(DISTINCT user_id))|1e-12"
+  "activity|dau_mau|dau_mau(S)|count(DISTINCT (user_id, day))::float8 / ((max(day) - min(day) + 1) * count(DISTINCT user_id))|1e-12"
 )
 
 # One-step aggregates (plain numbers): kind | label | aggregate call | plain SQL | tolerance
@@ -42,7 +42,7 @@ KPI_ONE_STEP=(
   "quality|quality_score|quality_score(relevance, accuracy, completeness, tone)|avg(0.4 * relevance + 0.4 * accuracy + 0.1 * completeness + 0.1 * tone)|1e-12"
   "revenue|mrr|mrr(amount, billing_period)|sum(amount / (extract(year FROM billing_period) * 12 + extract(month FROM billing_period)))|1e-12"
   "latency|p95|percentile_latency(latency_ms, 0.95)|percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ms)|0.0100001"
-  "activity|dau_mau|dau_mau(user_id, (ts AT TIME ZONE 'UTC')::date)|count(DISTINCT (user_id, (ts AT TIME ZONE 'UTC')::date))::float8 / ((max((ts AT TIME ZONE 'UTC')::date) - min((ts AT TIME ZONE 'UTC')::date) + 1) * count(DISTINCT user_id))|1e-12"
+  "activity|dau_mau|dau_mau(user_id, day)|count(DISTINCT (user_id, day))::float8 / ((max(day) - min(day) + 1) * count(DISTINCT user_id))|1e-12"
 )
 # the type or function whose presence enables a kind without a summary type
 declare -A KPI_KIND_PROBE=([revenue]="mrr(numeric,interval)")
