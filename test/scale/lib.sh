@@ -161,3 +161,24 @@ kpi_report_compare() {
 
 # Milliseconds since the epoch (for timings printed in the TAP lines).
 kpi_now_ms() { date +%s%3N; }
+
+# Like kpi_report_compare, but one TAP line for all checks of the query.
+# kpi_report_compare_all PREFIX QUERY
+kpi_report_compare_all() {
+    local prefix=$1 out lines bad
+    out=$(kpi_report_compare "$1" "$2")
+    lines=$(echo "$out" | grep -c '^ok')
+    bad=$(echo "$out" | grep '^not ok')
+    if [ -z "$bad" ] && [ "$lines" -gt 0 ]; then
+        echo "ok - $prefix: all $lines summary checks equal plain SQL over the raw rows ($(echo "$out" | head -1 | sed -n 's/.*(\([0-9]* groups\))$/\1/p'))"
+    else
+        echo "not ok - $prefix: $(echo "$bad" | head -3 | sed 's/^not ok - //' | tr '\n' ';')"
+    fi
+}
+
+# "s_rate,s_nps,..." — the summary column names of the active kinds.
+kpi_summary_names() {
+    local kind out=()
+    for kind in $(kpi_summary_kinds); do out+=("s_$kind"); done
+    local IFS=,; echo "${out[*]}"
+}
