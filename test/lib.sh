@@ -57,9 +57,18 @@ kpi_install_deps() {
     done
 }
 
+# Use the server's own pg_config when none is on PATH (a bare Debian image has
+# /usr/lib/postgresql/N/bin/pg_config but not always /usr/bin/pg_config).
+kpi_find_pg_config() {
+    if [ -z "${PG_CONFIG:-}" ] && ! command -v pg_config >/dev/null 2>&1; then
+        export PG_CONFIG=/usr/lib/postgresql/$KPI_PG_MAJOR/bin/pg_config
+    fi
+}
+
 # The bin directory of the PostgreSQL server we build against.
 kpi_pg_bindir() {
     local bindir
+    kpi_find_pg_config
     bindir=$(${PG_CONFIG:-pg_config} --bindir 2>/dev/null)
     if [ -x "$bindir/initdb" ]; then echo "$bindir"; else echo "/usr/lib/postgresql/$KPI_PG_MAJOR/bin"; fi
 }
@@ -67,8 +76,9 @@ kpi_pg_bindir() {
 # Build and install the extension (quietly; the log is shown on failure).
 kpi_build_install() {
     local log
+    kpi_find_pg_config
     log=$(mktemp)
-    if ! (cd "$KPI_ROOT" && make -s clean && make -s ${KPI_MAKE_FLAGS:-} && kpi_as_root make -s install ${KPI_MAKE_FLAGS:-}) >"$log" 2>&1; then
+    if ! (cd "$KPI_ROOT" && make -s clean && make -s ${KPI_MAKE_FLAGS:-} && kpi_as_root make -s install ${KPI_MAKE_FLAGS:-} ${PG_CONFIG:+PG_CONFIG=$PG_CONFIG}) >"$log" 2>&1; then
         cat "$log" >&2
         rm -f "$log"
         kpi_log "build failed"
@@ -124,7 +134,18 @@ kpi_cluster_start() {
         echo "log_min_messages = warning"
         for setting in "$@"; do echo "$setting"; done
     } | kpi_as_owner tee -a "$dir/data/postgresql.conf" >/dev/null
-    if ! kpi_as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null; then
+    if [ -n "${KPI_VALGRIND:-}" ]; then
+        # Run the server (and every backend it forks) under valgrind memcheck.
+        kpi_as_owner bash -c "setsid valgrind --quiet --trace-children=yes --leak-check=no \
+            --error-markers=VALGRINDERROR-BEGIN,VALGRINDERROR-END --read-var-info=no \
+            --suppressions='$KPI_ROOT/test/valgrind.supp' --log-file='$dir/valgrind.%p.log' \
+            '$bindir/postgres' -D '$dir/data' >'$dir/server.log' 2>&1 </dev/null &"
+        local waited=0
+        until "$bindir/pg_isready" -q -h "$dir" -p "$port"; do
+            sleep 1; waited=$((waited + 1))
+            [ $waited -lt 180 ] || { cat "$dir/server.log" >&2; return 1; }
+        done
+    elif ! kpi_as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null; then
         cat "$dir/server.log" >&2
         return 1
     fi
