@@ -174,6 +174,7 @@ kpi_cluster_stop_all() {
 # workers; its metadata lives in the database postgres) for scheduled rollups.
 kpi_start_main_cluster() {
     local cron=() libdir
+    kpi_find_pg_config
     libdir=$(${PG_CONFIG:-pg_config} --pkglibdir 2>/dev/null || echo "/usr/lib/postgresql/$KPI_PG_MAJOR/lib")
     if [ -f "$libdir/pg_cron.so" ]; then
         cron=("shared_preload_libraries = 'pg_cron'" "cron.database_name = 'postgres'" "cron.use_background_workers = on")
