@@ -1,0 +1,15 @@
+-- Sample warehouse, part 9: the scheduled-rollup pattern.  kpi_daily holds
+-- one row of summaries per day and product; weekly and monthly KPIs are read
+-- with rollup() from it, never from the raw rows.  The unique index lets
+-- REFRESH MATERIALIZED VIEW CONCURRENTLY (what the pg_cron job runs) update
+-- it without blocking readers.  See doc/scale.md.
+CREATE MATERIALIZED VIEW kpi_daily AS
+SELECT day, product, i.completion, i.escalation, i.usat, i.quality, n.nps
+FROM (SELECT date_trunc('day', ts)::date AS day, product,
+             rate_agg(completed) AS completion, rate_agg(escalated) AS escalation,
+             rate_agg(thumbs_up) AS usat,
+             quality_agg(relevance, accuracy, completeness, tone) AS quality
+      FROM interactions GROUP BY 1, 2) i
+FULL JOIN (SELECT date_trunc('day', answered_at)::date AS day, product, nps_agg(score) AS nps
+           FROM nps_responses GROUP BY 1, 2) n USING (day, product);
+CREATE UNIQUE INDEX kpi_daily_day_product ON kpi_daily (day, product);
