@@ -13,7 +13,8 @@
 cd "$(dirname "$0")/../.."
 source test/lib.sh
 source test/scale/lib.sh
-trap kpi_cluster_stop_all EXIT
+tmp=$(mktemp -d)
+trap 'kpi_cluster_stop_all; rm -rf "$tmp"' EXIT
 rows=${SCALE_SHARD_ROWS:-100000}
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 db=kpi_scale_shards
@@ -28,17 +29,21 @@ kpi_detect_kinds shards
 # Which products each shard holds (the list partitions).
 shard_products=("'assistant', 'copilot'" "'helpdesk', 'search'")
 
-# Start the shards and load their rows (in the background, while the
-# coordinator builds its single-node copy of the same rows).
-pids=()
+# The coordinator's single-node copy of the rows (in the background), then
+# the shards, each loading its rows in the background once it is up.
+psql -XAtq -v ON_ERROR_STOP=1 -c "CREATE TABLE events_local AS SELECT * FROM scale_events(1, $rows)" \
+    -c "ANALYZE events_local" >/dev/null &
+pids=($!)
+# Both shard clusters start at once (each in a subshell that reports its
+# directory and port back, so the EXIT trap here still stops them).
 for i in 1 2; do
-    if ! kpi_cluster_start "SHARD$i" "shared_buffers = 128MB" "max_parallel_workers_per_gather = 0"; then
-        echo "not ok - shards: start shard cluster $i"
-        exit 0
-    fi
-    dir_var="SHARD${i}_DIR"; port_var="SHARD${i}_PORT"
     (
-        export PGHOST=${!dir_var} PGPORT=${!port_var} PGDATABASE=postgres
+        KPI_CLUSTERS=()
+        if ! kpi_cluster_start SHARD "shared_buffers = 128MB" "max_parallel_workers_per_gather = 0"; then
+            kpi_cluster_stop_all; exit 1
+        fi
+        echo "$SHARD_DIR $SHARD_PORT" > "$tmp/shard$i"
+        export PGHOST=$SHARD_DIR PGPORT=$SHARD_PORT PGDATABASE=postgres
         psql -XAtq -c "CREATE DATABASE kpi_shard" >/dev/null || exit 1
         PGDATABASE=kpi_shard psql -XAtq -v ON_ERROR_STOP=1 -c "CREATE EXTENSION pg_kpi" -f test/scale/events.sql \
             -c "CREATE TABLE events AS SELECT * FROM scale_events(1, $rows) WHERE product IN (${shard_products[$((i - 1))]})" \
@@ -46,10 +51,17 @@ for i in 1 2; do
     ) &
     pids+=($!)
 done
-psql -XAtq -v ON_ERROR_STOP=1 -c "CREATE TABLE events_local AS SELECT * FROM scale_events(1, $rows)" \
-    -c "ANALYZE events_local" >/dev/null || exit 1
 load_ok=yes
 for pid in "${pids[@]}"; do wait "$pid" || load_ok=no; done
+for i in 1 2; do
+    if [ -s "$tmp/shard$i" ]; then
+        read -r dir port < "$tmp/shard$i"
+        KPI_CLUSTERS+=("$dir")
+        printf -v "SHARD${i}_DIR" '%s' "$dir"; printf -v "SHARD${i}_PORT" '%s' "$port"
+    else
+        load_ok=no
+    fi
+done
 if [ $load_ok = no ]; then echo "not ok - shards: load the shard clusters"; exit 0; fi
 
 # The coordinator: foreign servers, the partitioned table, foreign partitions.
@@ -199,8 +211,8 @@ t_local=$(( $(kpi_now_ms) - t0 ))
 echo "# daily summaries, all kinds: sharded two-step ${t_dist} ms, single node ${t_local} ms"
 
 raw_daily="events_local"
-kpi_report_compare "shards two-step per day" "$(kpi_compare_query "$q_daily" "$raw_daily" "day")"
-kpi_report_compare "shards two-step global" "$(kpi_compare_query "$q_global" "events_local" "")"
+kpi_report_compare_all "shards two-step per day" "$(kpi_compare_query "$q_daily" "$raw_daily" "day")"
+kpi_report_compare_all "shards two-step global" "$(kpi_compare_query "$q_global" "events_local" "")"
 
 # The merged summaries are the single-node summaries, value for value.
 for kind in $(kpi_summary_kinds); do
