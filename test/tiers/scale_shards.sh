@@ -70,7 +70,7 @@ for i in 1 2; do
     port_var="SHARD${i}_PORT"
     setup+="CREATE SERVER shard$i FOREIGN DATA WRAPPER postgres_fdw
               OPTIONS (host '127.0.0.1', port '${!port_var}', dbname 'kpi_shard',
-                       extensions 'pg_kpi', fetch_size '10000');
+                       extensions 'pg_kpi', fetch_size '10000', async_capable 'true');
             CREATE USER MAPPING FOR CURRENT_USER SERVER shard$i OPTIONS (user 'postgres');"
 done
 setup+="CREATE TABLE events (LIKE events_local) PARTITION BY LIST (product);"
@@ -92,6 +92,14 @@ else
 fi
 
 export PGOPTIONS="$PGOPTIONS -c enable_partitionwise_aggregate=on"
+
+# Server-side execution time of a query: the best of 3 runs in one session
+# (so the postgres_fdw connections are already open after the first).
+exec_ms() {
+    psql -XAtq -c "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) $1" -c "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) $1" \
+         -c "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) $1" 2>/dev/null \
+        | sed -n 's/^Execution Time: \([0-9.]*\) ms$/\1/p' | sort -g | head -1
+}
 
 # --- (a) one-step KPIs grouped by the partition key: full pushdown ---------
 one_cols=(); raw_cols=(); funcs=(); checks=()
@@ -126,15 +134,10 @@ else
     echo "not ok - shards: one-step pushdown missing: ${missing[*]}"
     echo "$plan" | sed 's/^/# /'
 fi
-echo "$plan" | grep -E 'Foreign Scan|Relations|Remote SQL' | head -6 | sed 's/^/# /' | cut -c1-400
+echo "$plan" | sed 's/^/# /'
 
-t0=$(kpi_now_ms)
-psql -XAtq -c "$q_one" >/dev/null
-t_dist=$(( $(kpi_now_ms) - t0 ))
-t0=$(kpi_now_ms)
-psql -XAtq -c "SELECT product, $one_select FROM events_local GROUP BY product" >/dev/null
-t_local=$(( $(kpi_now_ms) - t0 ))
-
+t_dist=$(exec_ms "$q_one")
+t_local=$(exec_ms "SELECT product, $one_select FROM events_local GROUP BY product")
 cmp_sel=()
 for c in "${checks[@]}"; do
     IFS='|' read -r label col tol <<< "$c"
@@ -159,7 +162,7 @@ while IFS='|' read -r label groups bad_local bad_raw example; do
         echo "not ok - shards: one-step $label: $groups groups, $bad_local differ from single node, $bad_raw from plain SQL; $example $label"
     fi
 done <<< "$out"
-echo "# one-step KPIs per product: sharded ${t_dist} ms, single node ${t_local} ms (psql round trip, $rows rows)"
+echo "# one-step KPIs per product, execution time: sharded (pushed down) ${t_dist} ms, single node ${t_local} ms ($rows rows)"
 
 # The extensions option is what allows the pushdown: without it the shards
 # ship raw rows and the coordinator aggregates.
@@ -198,18 +201,13 @@ else
     echo "not ok - shards: two-step pushdown missing: ${missing[*]}"
     echo "$plan" | sed 's/^/# /'
 fi
-echo "$plan" | grep -E 'Remote SQL' | head -1 | sed 's/^/# /' | cut -c1-400
+echo "$plan" | sed 's/^/# /'
 shipped=$(psql -XAtq -c "SELECT count(*) FROM ($q_shard_sums) x")
 echo "# two-step: the shards return $shipped summary rows instead of $rows event rows"
 
-t0=$(kpi_now_ms)
-psql -XAtq -c "$q_daily" >/dev/null
-t_dist=$(( $(kpi_now_ms) - t0 ))
-t0=$(kpi_now_ms)
-psql -XAtq -c "SELECT day, $aggs FROM events_local GROUP BY day" >/dev/null
-t_local=$(( $(kpi_now_ms) - t0 ))
-echo "# daily summaries, all kinds: sharded two-step ${t_dist} ms, single node ${t_local} ms"
-
+t_dist=$(exec_ms "$q_daily")
+t_local=$(exec_ms "SELECT day, $aggs FROM events_local GROUP BY day")
+echo "# daily summaries of every kind, execution time: sharded two-step ${t_dist} ms, single node ${t_local} ms"
 raw_daily="events_local"
 kpi_report_compare_all "shards two-step per day" "$(kpi_compare_query "$q_daily" "$raw_daily" "day")"
 kpi_report_compare_all "shards two-step global" "$(kpi_compare_query "$q_global" "events_local" "")"
