@@ -6,11 +6,14 @@
 # type is not in the installed extension is skipped (and reported as such).
 
 # kind | summary type | the *_agg call over the events table (see events.sql)
+#      | [the text that must be identical however the rows were split and merged;
+#         default S::text.  A latency sketch's float sum depends on the order of
+#         additions, so it is left out here and checked by mean() instead]
 KPI_KINDS=(
   "rate|rate_summary|rate_agg(completed)"
   "nps|nps_summary|nps_agg(score)"
   "quality|score_summary|quality_agg(relevance, accuracy, completeness, tone)"
-  "latency|latency_sketch|latency_agg(latency_ms)"
+  "latency|latency_sketch|latency_agg(latency_ms)|regexp_replace(S::text, ',sum=[^,]*,', ',')"
   "activity|user_activity|activity_agg(user_id, day)"
 )
 
@@ -29,6 +32,7 @@ KPI_CHECKS=(
   "quality|quality_score|quality_score(S)|avg(0.4 * relevance + 0.4 * accuracy + 0.1 * completeness + 0.1 * tone)|1e-12"
   "latency|num_values|num_values(S)|nullif(count(latency_ms), 0)|0"
   "latency|max_value|max_value(S)|max(latency_ms)|0"
+  "latency|mean|mean(S)|avg(latency_ms)|1e-12"
   "latency|p50|percentile(S, 0.5)|percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms)|0.0100001"
   "latency|p95|percentile(S, 0.95)|percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ms)|0.0100001"
   "activity|active_users|active_users(S)|nullif(count(DISTINCT user_id), 0)|0"
@@ -48,6 +52,17 @@ KPI_ONE_STEP=(
 declare -A KPI_KIND_PROBE=([revenue]="mrr(numeric,interval)")
 
 KPI_ACTIVE=()        # kinds available in the installed extension (kpi_detect_kinds)
+
+# The text of summary expression $2 that must not depend on how rows were merged.
+kpi_canonical() {
+    local line canon
+    for line in "${KPI_KINDS[@]}"; do
+        [ "$(kpi_field "$line" 1)" = "$1" ] || continue
+        canon=$(kpi_field "$line" 4)
+        [ -n "$canon" ] || canon="S::text"
+        echo "${canon//S/$2}"
+    done
+}
 
 # Field N (1-based) of a |-separated line.
 kpi_field() { local IFS='|'; local -a f; read -r -a f <<< "$1"; printf '%s' "${f[$(($2 - 1))]}"; }

@@ -219,11 +219,11 @@ for kind in $(kpi_summary_kinds); do
         agg=$(kpi_field "$line" 3)
         res=$(psql -XAtq -F '|' -c "
             WITH d AS ($q_daily), l AS (SELECT day, $agg AS s FROM events_local GROUP BY day)
-            SELECT count(*), count(*) FILTER (WHERE d.s_$kind::text IS DISTINCT FROM l.s::text)
+            SELECT count(*), count(*) FILTER (WHERE $(kpi_canonical "$kind" "d.s_$kind") IS DISTINCT FROM $(kpi_canonical "$kind" l.s))
             FROM d FULL JOIN l USING (day)" 2>&1)
         IFS='|' read -r n bad <<< "$res"
         if [ "$bad" = 0 ] && [ "${n:-0}" -gt 0 ]; then
-            echo "ok - shards: rollup of shard $(kpi_field "$line" 2) values equals the single-node $agg, text for text ($n days)"
+            echo "ok - shards: rollup of shard $(kpi_field "$line" 2) values equals the single-node $agg, text for text ($n days; compared: $(kpi_canonical "$kind" s))"
         else
             echo "not ok - shards: rollup of shard $(kpi_field "$line" 2) differs from single node on $bad of $n days ($res)"
         fi
