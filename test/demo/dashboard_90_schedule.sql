@@ -44,11 +44,22 @@ REFRESH MATERIALIZED VIEW CONCURRENTLY kpi_daily;
 
 \echo
 \echo '== Monthly KPIs rolled up from the daily summaries (no raw rows read) =='
+SELECT to_regtype('latency_sketch') IS NOT NULL AS has_latency,
+       to_regtype('user_activity') IS NOT NULL AS has_activity \gset
+\set latency_col ''
+\set activity_col ''
+\if :has_latency
+\set latency_col ', round(percentile(rollup(latency), 0.95)::numeric) AS p95_ms'
+\endif
+\if :has_activity
+\set activity_col ', round(100 * dau_mau(rollup(activity))::numeric, 1) AS dau_mau_pct, active_users(rollup(activity)) AS users'
+\endif
 SELECT date_trunc('month', day)::date AS month, product,
        round(100 * rate(rollup(completion))::numeric, 2) AS completion_pct,
        round(100 * rate(rollup(escalation))::numeric, 2) AS escalation_pct,
        round(100 * rate(rollup(usat))::numeric, 2) AS usat_pct,
        round(nps(rollup(nps))::numeric, 1) AS nps,
-       round(quality_score(rollup(quality))::numeric, 4) AS quality,
+       round(quality_score(rollup(quality))::numeric, 4) AS quality
+       :latency_col :activity_col,
        trials(rollup(completion)) AS interactions
 FROM kpi_daily GROUP BY 1, 2 ORDER BY 1, 2;
