@@ -104,7 +104,7 @@ n_daily=$(psql -XAtq -c "SELECT count(*) FROM daily_kpis")
 n_weekly=$(psql -XAtq -c "SELECT count(*) FROM kpi_weekly")
 echo "# source database: $rows events, $n_daily daily summary rows, $n_weekly weekly rows (materialized view), 3 views (built in $(( $(kpi_now_ms) - t_start )) ms)"
 
-restore_and_check() {   # restore_and_check LABEL TARGET_DB DUMP_COMMAND... ; RESTORE_COMMAND in $restore
+restore_and_check() {   # restore_and_check LABEL TARGET_DB, running $dump_cmd then $restore_cmd
     local label=$1 target=$2 t0 after out
     t0=$(kpi_now_ms)
     psql -XAtq -d postgres -c "DROP DATABASE IF EXISTS $target" -c "CREATE DATABASE $target" >/dev/null || return
