@@ -5,6 +5,7 @@
 #   bash test/bench/run.sh            full run: 10M-row events table
 #   bash test/bench/run.sh --quick    ~100k rows (the test command runs this)
 #   bash test/bench/run.sh --rows N   any size
+#   BENCH_ONLY=rates bash test/bench/run.sh   only the sections whose file name matches
 #
 # Uses the server in PGHOST/PGPORT if set (database kpi_bench is recreated),
 # otherwise builds, installs and starts a throwaway cluster.  Sections live in
@@ -46,7 +47,7 @@ BASE_COUNT=$(bench_ms "SELECT count(*) FROM events")
 bench_row "count(*) (floor)" "$BASE_COUNT"
 
 status=0
-for section in test/bench/bench_*.sh; do
+for section in test/bench/bench_*${BENCH_ONLY:-}*.sh; do
     source "$section" || status=1
 done
 exit $status
