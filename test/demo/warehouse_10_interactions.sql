@@ -5,16 +5,33 @@ SELECT setseed(0.2026);
 CREATE TABLE products (product text PRIMARY KEY, segment text NOT NULL);
 INSERT INTO products VALUES ('assistant', 'smb'), ('copilot', 'enterprise'), ('helpdesk', 'smb');
 
--- One row per assistant interaction.  Quality improves over the quarter
--- (a model upgrade on day 45), and the enterprise product escalates less.
+-- One row per assistant interaction.  Users sign up over the quarter, stay
+-- for an exponentially distributed lifetime (mean 40 days), are active on a
+-- share of their days (a few power users, many casual ones), and work in
+-- sessions of 1-4 interactions a few minutes apart.  Quality improves over the
+-- quarter (a model upgrade on day 45), and the enterprise product escalates less.
 CREATE TABLE interactions AS
-WITH base AS (
-    SELECT i AS id,
-           timestamptz '2026-08-01 00:00:00+00' + random() * interval '90 days' AS ts,
-           (1 + floor(power(random(), 2) * 4000))::bigint AS user_id,
-           (ARRAY['assistant', 'copilot', 'helpdesk'])[1 + floor(random() * 3)::int] AS product,
+WITH users AS (
+    SELECT u AS user_id,
+           floor(85 * power(random(), 0.8))::int AS signup_day,
+           -40 * ln(1 - random()) AS lifetime_days,
+           0.04 + 0.5 * power(random(), 3) AS p_active,
+           (ARRAY['assistant', 'copilot', 'helpdesk'])[1 + floor(random() * 3)::int] AS product
+    FROM generate_series(1, 4000) AS u
+), active_days AS (
+    SELECT user_id, product, d AS day
+    FROM users, generate_series(signup_day, least(89, signup_day + ceil(lifetime_days)::int)) AS d
+    WHERE d = signup_day OR random() < p_active
+), sessions AS (
+    SELECT user_id, product, day, s, 8 + random() * 13 AS start_hour, 1 + floor(random() * 4)::int AS n_int
+    FROM active_days, generate_series(1, 1 + floor(random() * 2)::int) AS s
+), base AS (
+    SELECT row_number() OVER (ORDER BY user_id, day, s, i) AS id,
+           timestamptz '2026-08-01 00:00:00+00' + make_interval(days => day)
+             + make_interval(secs => start_hour * 3600 + (i - 1) * (60 + random() * 240)) AS ts,
+           user_id, product,
            random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5
-    FROM generate_series(1, 60000) AS i
+    FROM sessions, generate_series(1, n_int) AS i
 )
 SELECT id, ts, user_id, product,
        (ts >= timestamptz '2026-09-15 00:00:00+00') AS after_upgrade,
