@@ -418,3 +418,20 @@ SELECT count(*) AS groups, bool_and(a = b) AS hashagg_ok
 FROM (SELECT user_id % 50 AS k, activity_agg(user_id, ts)::text AS a, activity_agg(user_id, ts::date)::text AS b
       FROM act_big GROUP BY 1) x;
 RESET enable_sort;
+
+-- Days before 2000-01-01 are negative day numbers inside PostgreSQL: a summary
+-- of them (and one reaching back to 4713 BC) must merge, print and read back
+-- exactly like any other (this once built a corrupt summary).
+CREATE TABLE act_old_events AS
+SELECT (u % 50)::bigint AS user_id, date '1999-12-01' + (u * 7) % 75 AS day
+FROM generate_series(1, 1000) u;
+WITH d AS (SELECT max(day) - min(day) + 1 AS days, count(DISTINCT user_id) AS users FROM act_old_events),
+     per_day AS (SELECT day, count(DISTINCT user_id) AS dau FROM act_old_events GROUP BY day)
+SELECT abs((SELECT dau_mau(user_id, day) FROM act_old_events)
+           - (SELECT sum(dau)::float8 FROM per_day) / ((SELECT days FROM d) * (SELECT users FROM d))) < 1e-12 AS dau_mau_before_2000;
+SELECT (SELECT rollup(s)::text FROM (SELECT activity_agg(user_id, day) AS s FROM act_old_events GROUP BY day) q)
+     = (SELECT activity_agg(user_id, day)::text FROM act_old_events) AS rollup_before_2000;
+SELECT s, s::text::user_activity::text = s::text AS text_roundtrip,
+       kpi_test.binary_roundtrip(s::text, 'user_activity') = s::text AS binary_roundtrip, active_users(s)
+FROM (SELECT activity_agg(u, d) AS s
+      FROM (VALUES (1::bigint, date '4713-01-01 BC'), (2, '4713-01-03 BC'), (1, '4713-01-02 BC')) v(u, d)) q;

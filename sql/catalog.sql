@@ -45,3 +45,46 @@ FROM pg_type t
 JOIN pg_depend d ON d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e'
 JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_kpi'
 WHERE t.typtype = 'b' AND (t.typsend = 0 OR t.typreceive = 0);
+
+-- Citus ships partial aggregation states between nodes as text: every state
+-- type must print and read back exactly.  Each type an aggregate uses as its
+-- STYPE gets a sample value built by that family's *_agg (a type without a
+-- sample here is listed, so a new summary type cannot skip this check); the
+-- sample must survive text output -> input -> output unchanged, and so must
+-- its rollup() (the combined state).  Samples are SQL text, so this file does
+-- not mention types that a build lacks.
+CREATE TEMP TABLE kpi_state_samples (typ text PRIMARY KEY, sample_sql text NOT NULL);
+INSERT INTO kpi_state_samples VALUES
+  ('rate_summary',   'SELECT rate_agg(i % 3 = 0) FROM generate_series(1, 1000) i'),
+  ('nps_summary',    'SELECT nps_agg(i % 11) FROM generate_series(1, 999) i'),
+  ('score_summary',  'SELECT quality_agg(i / 1000.0, 0.5, 1 - i / 1000.0, 0.3) FROM generate_series(1, 1000) i'),
+  ('latency_sketch', 'SELECT latency_agg(exp(i / 100.0)) FROM generate_series(0, 2000) i'),
+  ('user_activity',  'SELECT activity_agg(i % 97, date ''2026-01-01'' + i % 45) FROM generate_series(1, 3000) i');
+CREATE FUNCTION pg_temp.state_text_roundtrips(typ regtype, sample_sql text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    ok boolean;
+BEGIN
+    EXECUTE format('SELECT s IS NOT NULL AND s::text = s::text::%1$s::text
+                           AND (SELECT rollup(x) FROM (VALUES (s), (s)) v(x))::text
+                               = (SELECT rollup(x) FROM (VALUES (s), (s)) v(x))::text::%1$s::text
+                    FROM (%2$s) q(s)', typ, sample_sql) INTO ok;
+    RETURN CASE WHEN ok THEN 'round-trips' ELSE 'differs' END;
+EXCEPTION WHEN OTHERS THEN
+    RETURN 'error: ' || SQLERRM;
+END $$;
+SELECT DISTINCT a.aggtranstype::regtype AS state_type,
+       CASE WHEN s.typ IS NULL THEN 'no sample in sql/catalog.sql'
+            ELSE pg_temp.state_text_roundtrips(a.aggtranstype::regtype, s.sample_sql) END AS problem
+FROM kpi_functions f
+JOIN pg_aggregate a ON a.aggfnoid = f.oid
+JOIN pg_depend d ON d.classid = 'pg_type'::regclass AND d.objid = a.aggtranstype AND d.deptype = 'e'
+JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_kpi'
+LEFT JOIN kpi_state_samples s ON s.typ = a.aggtranstype::regtype::text
+WHERE s.typ IS NULL OR pg_temp.state_text_roundtrips(a.aggtranstype::regtype, s.sample_sql) <> 'round-trips';
+
+-- The check above covers every extension-owned state type in this build.
+SELECT count(DISTINCT a.aggtranstype) >= 3 AS has_summary_states
+FROM kpi_functions f JOIN pg_aggregate a ON a.aggfnoid = f.oid
+JOIN pg_depend d ON d.classid = 'pg_type'::regclass AND d.objid = a.aggtranstype AND d.deptype = 'e'
+JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_kpi';

@@ -915,7 +915,7 @@ act_merge_streams(ActIter *its, int k, int32 first_day, int32 last_day,
 		uint64		key = 0;
 		bool		any = false;
 		int64		lo = PG_INT64_MAX,
-					hi = -1,
+					hi = PG_INT64_MIN,
 					nwords,
 					nbytes;
 		uint8		head[30];

@@ -50,7 +50,7 @@ echo
 echo "pg_kpi KPI dashboard — sample warehouse (schema kpi_demo)"
 for f in test/demo/dashboard_*.sql; do
     PGOPTIONS="$PGOPTIONS -c search_path=kpi_demo,public" \
-        psql -X -q -v ON_ERROR_STOP=1 -f "$f" || { kpi_log "dashboard $f failed"; exit 1; }
+        psql -X -q -v ON_ERROR_STOP=1 -v own_server=$own_server -f "$f" || { kpi_log "dashboard $f failed"; exit 1; }
 done
 
 if [ "$own_server" = no ]; then

@@ -170,8 +170,16 @@ kpi_cluster_stop_all() {
 }
 
 # Start the main throwaway cluster and point libpq's environment at it.
+# When pg_cron is installed, the cluster preloads it (jobs run in background
+# workers; its metadata lives in the database postgres) for scheduled rollups.
 kpi_start_main_cluster() {
-    kpi_cluster_start KPI_MAIN "$@" || return 1
+    local cron=() libdir
+    kpi_find_pg_config
+    libdir=$(${PG_CONFIG:-pg_config} --pkglibdir 2>/dev/null || echo "/usr/lib/postgresql/$KPI_PG_MAJOR/lib")
+    if [ -f "$libdir/pg_cron.so" ]; then
+        cron=("shared_preload_libraries = 'pg_cron'" "cron.database_name = 'postgres'" "cron.use_background_workers = on")
+    fi
+    kpi_cluster_start KPI_MAIN "${cron[@]}" "$@" || return 1
     export PGHOST=$KPI_MAIN_DIR PGPORT=$KPI_MAIN_PORT PGUSER=postgres
     export PGDATABASE=${PGDATABASE:-postgres}
 }

@@ -45,6 +45,7 @@ finish() {
 }
 
 kpi_install_deps postgresql-15-tdigest postgresql-15-hll postgresql-15-cron \
+    libpostgresql-jdbc-java openjdk-17-jdk-headless \
     || { echo "could not install the build dependencies"; echo "0 passed, 1 failed"; exit 1; }
 kpi_build_install || { echo "0 passed, 1 failed"; exit 1; }
 
