@@ -76,22 +76,6 @@ nps_totals_checked(const NpsSummary *s)
 	return t;
 }
 
-/* The state to update: in place inside an aggregate, a copy otherwise. */
-static inline NpsSummary *
-nps_state_for_update(FunctionCallInfo fcinfo)
-{
-	NpsSummary *state = PG_GETARG_NPS_SUMMARY(0);
-
-	if (!AggCheckCallContext(fcinfo, NULL))
-	{
-		NpsSummary *copy = palloc(sizeof(NpsSummary));
-
-		memcpy(copy, state, sizeof(NpsSummary));
-		state = copy;
-	}
-	return state;
-}
-
 PG_FUNCTION_INFO_V1(nps_summary_in);
 Datum
 nps_summary_in(PG_FUNCTION_ARGS)
@@ -147,7 +131,7 @@ PG_FUNCTION_INFO_V1(nps_accum);
 Datum
 nps_accum(PG_FUNCTION_ARGS)
 {
-	NpsSummary *state = nps_state_for_update(fcinfo);
+	NpsSummary *state = kpi_fixed_state_for_update(fcinfo, sizeof(NpsSummary));
 	int32		score = PG_GETARG_INT32(1);
 
 	nps_check_score(score);
@@ -164,7 +148,7 @@ PG_FUNCTION_INFO_V1(nps_discard);
 Datum
 nps_discard(PG_FUNCTION_ARGS)
 {
-	NpsSummary *state = nps_state_for_update(fcinfo);
+	NpsSummary *state = kpi_fixed_state_for_update(fcinfo, sizeof(NpsSummary));
 	int32		score = PG_GETARG_INT32(1);
 
 	nps_check_score(score);
@@ -181,7 +165,7 @@ PG_FUNCTION_INFO_V1(nps_combine);
 Datum
 nps_combine(PG_FUNCTION_ARGS)
 {
-	NpsSummary *state = nps_state_for_update(fcinfo);
+	NpsSummary *state = kpi_fixed_state_for_update(fcinfo, sizeof(NpsSummary));
 	NpsSummary *other = PG_GETARG_NPS_SUMMARY(1);
 
 	for (int i = 0; i < NPS_NSCORES; i++)

@@ -57,6 +57,25 @@ kpi_add_count(int64 a, int64 b)
 	return result;
 }
 
+/*
+ * The fixed-size state (argument 0) a transition or combine function may
+ * update: in place when called inside an aggregate, a copy otherwise.
+ */
+static inline void *
+kpi_fixed_state_for_update(FunctionCallInfo fcinfo, Size size)
+{
+	void	   *state = PG_GETARG_POINTER(0);
+
+	if (!AggCheckCallContext(fcinfo, NULL))
+	{
+		void	   *copy = palloc(size);
+
+		memcpy(copy, state, size);
+		state = copy;
+	}
+	return state;
+}
+
 /* Inverse of the standard normal CDF, to full double precision; p in (0,1). */
 extern double kpi_normal_quantile(double p);
 

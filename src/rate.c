@@ -42,22 +42,6 @@ rate_summary_problem(const RateSummary *s)
 	return NULL;
 }
 
-/* The state to update: in place inside an aggregate, a copy otherwise. */
-static inline RateSummary *
-rate_state_for_update(FunctionCallInfo fcinfo)
-{
-	RateSummary *state = PG_GETARG_RATE_SUMMARY(0);
-
-	if (!AggCheckCallContext(fcinfo, NULL))
-	{
-		RateSummary *copy = palloc(sizeof(RateSummary));
-
-		*copy = *state;
-		state = copy;
-	}
-	return state;
-}
-
 PG_FUNCTION_INFO_V1(rate_summary_in);
 Datum
 rate_summary_in(PG_FUNCTION_ARGS)
@@ -120,7 +104,7 @@ PG_FUNCTION_INFO_V1(rate_accum);
 Datum
 rate_accum(PG_FUNCTION_ARGS)
 {
-	RateSummary *state = rate_state_for_update(fcinfo);
+	RateSummary *state = kpi_fixed_state_for_update(fcinfo, sizeof(RateSummary));
 
 	if (unlikely(state->trials == PG_INT64_MAX))
 		ereport(ERROR,
@@ -136,7 +120,7 @@ PG_FUNCTION_INFO_V1(rate_discard);
 Datum
 rate_discard(PG_FUNCTION_ARGS)
 {
-	RateSummary *state = rate_state_for_update(fcinfo);
+	RateSummary *state = kpi_fixed_state_for_update(fcinfo, sizeof(RateSummary));
 	bool		success = PG_GETARG_BOOL(1);
 
 	if (state->trials <= 0 || (success && state->successes <= 0))
@@ -153,7 +137,7 @@ PG_FUNCTION_INFO_V1(rate_combine);
 Datum
 rate_combine(PG_FUNCTION_ARGS)
 {
-	RateSummary *state = rate_state_for_update(fcinfo);
+	RateSummary *state = kpi_fixed_state_for_update(fcinfo, sizeof(RateSummary));
 	RateSummary *other = PG_GETARG_RATE_SUMMARY(1);
 
 	state->successes = kpi_add_count(state->successes, other->successes);
