@@ -76,24 +76,16 @@ LatExpanded *
 lat_state_for_update(FunctionCallInfo fcinfo, int argno)
 {
 	MemoryContext aggcxt;
-	Datum		d;
 	const LatSketch *src;
 	LatExpanded *e;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		aggcxt = NULL;
+	if (argno == 0 && (e = (LatExpanded *) kpi_expanded_own_state(fcinfo, 0, &lat_methods)) != NULL)
+		return e;
 	if (PG_ARGISNULL(argno))
 		return NULL;
-	d = PG_GETARG_DATUM(argno);
-	if (aggcxt != NULL && argno == 0 && VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(d)))
-	{
-		ExpandedObjectHeader *eoh = DatumGetEOHP(d);
-
-		if (eoh->eoh_methods == &lat_methods &&
-			MemoryContextGetParent(eoh->eoh_context) == aggcxt)
-			return (LatExpanded *) eoh;
-	}
-	src = lat_read(d);
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		aggcxt = NULL;
+	src = lat_read(PG_GETARG_DATUM(argno));
 	e = lat_expanded_new(aggcxt ? aggcxt : CurrentMemoryContext, src->alpha);
 	lat_copy(&e->sk, src);
 	return e;
