@@ -55,10 +55,7 @@ rate_summary_in(PG_FUNCTION_ARGS)
 	result->successes = counts[0];
 	result->trials = counts[1];
 	if ((problem = rate_summary_problem(result)) != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type %s: \"%s\"", RATE_SUMMARY_NAME, input),
-				 errdetail("%s", problem)));
+		kpi_text_invalid_input(RATE_SUMMARY_NAME, input, "%s", problem);
 	PG_RETURN_POINTER(result);
 }
 
