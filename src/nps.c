@@ -86,10 +86,7 @@ nps_summary_in(PG_FUNCTION_ARGS)
 
 	kpi_counts_parse(input, NPS_SUMMARY_NAME, nps_keys, NPS_NSCORES, result->counts);
 	if (!nps_totals(result, &t))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type %s: \"%s\"", NPS_SUMMARY_NAME, input),
-				 errdetail("The total number of responses overflows a 64-bit count.")));
+		kpi_text_invalid_input(NPS_SUMMARY_NAME, input, "The total number of responses overflows a 64-bit count.");
 	PG_RETURN_POINTER(result);
 }
 

@@ -548,26 +548,11 @@ score_summary_in(PG_FUNCTION_ARGS)
 	kpi_text_expect_char(&cur, ',');
 	kpi_text_expect_key(&cur, "weights");
 	kpi_text_expect_char(&cur, '{');
-	while (*cur.pos == ' ')
-		cur.pos++;
-	if (*cur.pos == '}')
-		cur.pos++;
-	else
+	for (int i = 0; kpi_text_list_next(&cur, i); i++)
 	{
-		for (;;)
-		{
-			if (ndims == SCORE_MAX_DIMS)
-				kpi_text_invalid(&cur, "A summary has at most %d weights.", SCORE_MAX_DIMS);
-			weights[ndims++] = kpi_text_read_float8(&cur, "weights");
-			while (*cur.pos == ' ')
-				cur.pos++;
-			if (*cur.pos == '}')
-			{
-				cur.pos++;
-				break;
-			}
-			kpi_text_expect_char(&cur, ',');
-		}
+		if (ndims == SCORE_MAX_DIMS)
+			kpi_text_invalid(&cur, "A summary has at most %d weights.", SCORE_MAX_DIMS);
+		weights[ndims++] = kpi_text_read_float8(&cur, "weights");
 	}
 	kpi_text_expect_char(&cur, ')');
 	kpi_text_expect_end(&cur);
