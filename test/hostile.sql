@@ -182,6 +182,7 @@ INSERT INTO kpi_hostile.arg_values (typ, expr, typical, func) VALUES
 ('score_summary', '''(responses=2,sum=1,sum_frac=0,weights={0.4,0.4,0.1,0.1})''', true, 'quality_accum'),
 ('score_summary', '''(responses=2,sum=1,sum_frac=0,weights={0.4,0.4,0.1,0.1})''', true, 'quality_discard'),
 ('float8', '0.01', true, 'latency_accum_alpha'),
+('float8', '0.01', true, 'duration_accum_alpha'),
 ('user_activity', '(SELECT @extschema@.activity_accum(@extschema@.activity_accum(NULL::@extschema@.user_activity, 1::bigint, date ''2026-01-01'', 7), 1::bigint, date ''2026-01-08'', 7))', true, 'activity_retention_rate_final');
 
 -- Days before 2000-01-01 (negative DateADT) once crashed act_merge_streams()
