@@ -11,21 +11,21 @@ CREATE FUNCTION duration_accum_p(latency_sketch, interval, float8) RETURNS laten
 CREATE FUNCTION duration_accum_parr(latency_sketch, interval, float8[]) RETURNS latency_sketch
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION duration_percentile_final(latency_sketch) RETURNS interval
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
 CREATE FUNCTION duration_percentiles_final(latency_sketch) RETURNS interval[]
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
 CREATE FUNCTION duration_mcollect_p(internal, interval, float8) RETURNS internal
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION duration_mdiscard_p(internal, interval, float8) RETURNS internal
     AS 'MODULE_PATHNAME', 'duration_mdiscard' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION duration_mfinal_p(internal) RETURNS interval
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
 CREATE FUNCTION duration_mcollect_parr(internal, interval, float8[]) RETURNS internal
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION duration_mdiscard_parr(internal, interval, float8[]) RETURNS internal
     AS 'MODULE_PATHNAME', 'duration_mdiscard' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION duration_mfinal_parr(internal) RETURNS interval[]
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
 
 CREATE AGGREGATE latency_agg(latency interval) (
     SFUNC = duration_accum,
@@ -74,8 +74,8 @@ CREATE AGGREGATE latency_percentiles(latency interval, p float8[]) (
 COMMENT ON AGGREGATE latency_percentiles(interval, float8[]) IS 'approximate percentiles of the durations, each within 1% of percentile_disc';
 
 CREATE FUNCTION percentile_interval(latency_sketch, p float8) RETURNS interval
-    AS 'MODULE_PATHNAME', 'duration_sketch_percentile' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'duration_sketch_percentile' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION percentile_interval(latency_sketch, float8) IS 'approximate percentile p of a sketch of durations, as an interval';
 CREATE FUNCTION percentiles_interval(latency_sketch, p float8[]) RETURNS interval[]
-    AS 'MODULE_PATHNAME', 'duration_sketch_percentiles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'duration_sketch_percentiles' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION percentiles_interval(latency_sketch, float8[]) IS 'approximate percentiles of a sketch of durations, as intervals';

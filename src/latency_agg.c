@@ -272,6 +272,7 @@ latency_percentile_final(PG_FUNCTION_ARGS)
 	s = PG_GETARG_LAT(0);
 	if (s->count == 0 || !s->has_quantiles || s->nquantiles != 1)
 		PG_RETURN_NULL();
+	KPI_SUPPRESS_SMALL_GROUP(s->count);
 	PG_RETURN_FLOAT8(lat_quantile(s, s->quantiles[0]));
 }
 
@@ -287,5 +288,6 @@ latency_percentiles_final(PG_FUNCTION_ARGS)
 	s = PG_GETARG_LAT(0);
 	if (s->count == 0 || !s->has_quantiles)
 		PG_RETURN_NULL();
+	KPI_SUPPRESS_SMALL_GROUP(s->count);
 	PG_RETURN_ARRAYTYPE_P(lat_quantiles_array(s, s->quantiles, s->nquantiles));
 }

@@ -259,4 +259,40 @@ extern char *kpi_counts_format(const char *const *keys, int n, const int64 *coun
 extern bytea *kpi_counts_send(const int64 *counts, int n);
 extern void kpi_counts_recv(StringInfo buf, const char *type_name, int n, int64 *counts);
 
+/*
+ * Privacy (privacy.c, SPEC §11).
+ *
+ * pg_kpi.min_group_size = k > 0 makes every KPI and accessor return NULL for
+ * a group of fewer than k contributors (trials, responses, values, users or
+ * rows, whichever the family counts).  Call kpi_group_suppressed() with the
+ * contributor count before computing a result, or use KPI_SUPPRESS_SMALL_GROUP
+ * in a V1 function.  Functions that consult it are STABLE, not IMMUTABLE.
+ */
+extern int	kpi_min_group_size;
+extern bool kpi_group_suppressed(int64 contributors);
+
+#define KPI_SUPPRESS_SMALL_GROUP(contributors) \
+	do { \
+		if (kpi_group_suppressed(contributors)) \
+			PG_RETURN_NULL(); \
+	} while (0)
+
+/* Error 22023 unless epsilon is finite and > 0. */
+extern void kpi_dp_check_epsilon(double epsilon);
+
+/*
+ * count + Z with Z exact discrete Laplace, P(Z = z) ~ exp(-|z| epsilon /
+ * sensitivity), from pg_strong_random(): an epsilon-DP release of a count
+ * whose value moves by at most `sensitivity` per unit of privacy.  May be
+ * negative; the caller clamps the KPI it computes.  Checks epsilon.
+ */
+extern int64 kpi_dp_noisy_count(int64 count, double epsilon, double sensitivity);
+
+/* max(0, x) for a noisy count (a function, so its argument is drawn once). */
+static inline int64
+kpi_dp_clamp0(int64 noisy)
+{
+	return noisy < 0 ? 0 : noisy;
+}
+
 #endif							/* PG_KPI_H */

@@ -438,6 +438,7 @@ score_summary_mean(PG_FUNCTION_ARGS)
 
 	if (s->responses == 0)
 		PG_RETURN_NULL();
+	KPI_SUPPRESS_SMALL_GROUP(s->responses);
 	sum = (long double) s->sum_units + ldexpl((long double) s->sum_frac, -SCORE_FRAC_BITS);
 	PG_RETURN_FLOAT8((double) (sum / (long double) s->responses));
 }
@@ -446,7 +447,10 @@ PG_FUNCTION_INFO_V1(score_summary_responses);
 Datum
 score_summary_responses(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(PG_GETARG_SCORE_SUMMARY(0)->responses);
+	ScoreSummary *s = PG_GETARG_SCORE_SUMMARY(0);
+
+	KPI_SUPPRESS_SMALL_GROUP(s->responses);
+	PG_RETURN_INT64(s->responses);
 }
 
 /* weights(score_summary): the weights as float8[] (NULL before any row chose them). */
