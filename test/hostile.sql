@@ -51,6 +51,8 @@ INSERT INTO kpi_hostile.arg_values (typ, expr, typical, argname) VALUES
 ('int8', '-9223372036854775808', false, NULL),
 -- float8
 ('float8', '0.5', true, NULL), ('float8', '0.01', true, 'relative_accuracy'),
+-- epsilon (privacy): huge, so the releases are deterministic (noise 0 but with probability ~e^-1000000)
+('float8', '1e6', true, 'epsilon'),
 ('float8', '0', false, NULL), ('float8', '''-0''', false, NULL), ('float8', '1', false, NULL),
 ('float8', '-1', false, NULL), ('float8', '0.95', false, NULL), ('float8', '1.5', false, NULL),
 ('float8', '0.0001', false, NULL), ('float8', '0.1', false, NULL), ('float8', '1e-300', false, NULL),
