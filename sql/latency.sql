@@ -279,6 +279,12 @@ SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x010000000000000200000015
                           || '\x402c000000000000' || '\x3ff8000000000000' || '\x4024000000000000' || '\x01ffffffffffffffffffff7f02', 'latency_sketch')$$);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x010000000000000200000015' || '\x7ff8000000000000'::bytea || '\x0000000000000003' || '\x0000000000000000'
                           || '\x402c000000000000' || '\x3ff8000000000000' || '\x4024000000000000' || '\x015f02', 'latency_sketch')$$);
+-- Over-long varints are rejected (one encoding per value): the first count 1
+-- as 81 00, then the index delta 95 as df 00.
+SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x010000000000000200000015' || '\x3f847ae147ae147b'::bytea || '\x0000000000000003' || '\x0000000000000000'
+                          || '\x402c000000000000' || '\x3ff8000000000000' || '\x4024000000000000' || '\x81005f02', 'latency_sketch')$$);
+SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x010000000000000200000015' || '\x3f847ae147ae147b'::bytea || '\x0000000000000003' || '\x0000000000000000'
+                          || '\x402c000000000000' || '\x3ff8000000000000' || '\x4024000000000000' || '\x01df0002', 'latency_sketch')$$);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x0100ffff0000000200000015', 'latency_sketch')$$);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x01', 'latency_sketch')$$);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('', 'latency_sketch')$$);

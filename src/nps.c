@@ -86,10 +86,7 @@ nps_summary_in(PG_FUNCTION_ARGS)
 
 	kpi_counts_parse(input, NPS_SUMMARY_NAME, nps_keys, NPS_NSCORES, result->counts);
 	if (!nps_totals(result, &t))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type %s: \"%s\"", NPS_SUMMARY_NAME, input),
-				 errdetail("The total number of responses overflows a 64-bit count.")));
+		kpi_text_invalid_input(NPS_SUMMARY_NAME, input, "The total number of responses overflows a 64-bit count.");
 	PG_RETURN_POINTER(result);
 }
 
@@ -202,6 +199,7 @@ nps_summary_nps(PG_FUNCTION_ARGS)
 
 	if (t.responses == 0)
 		PG_RETURN_NULL();
+	KPI_SUPPRESS_SMALL_GROUP(t.responses);
 	PG_RETURN_FLOAT8(nps_value(&t));
 }
 
@@ -209,28 +207,40 @@ PG_FUNCTION_INFO_V1(nps_summary_promoters);
 Datum
 nps_summary_promoters(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(nps_totals_checked(PG_GETARG_NPS_SUMMARY(0)).promoters);
+	NpsTotals	t = nps_totals_checked(PG_GETARG_NPS_SUMMARY(0));
+
+	KPI_SUPPRESS_SMALL_GROUP(t.responses);
+	PG_RETURN_INT64(t.promoters);
 }
 
 PG_FUNCTION_INFO_V1(nps_summary_passives);
 Datum
 nps_summary_passives(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(nps_totals_checked(PG_GETARG_NPS_SUMMARY(0)).passives);
+	NpsTotals	t = nps_totals_checked(PG_GETARG_NPS_SUMMARY(0));
+
+	KPI_SUPPRESS_SMALL_GROUP(t.responses);
+	PG_RETURN_INT64(t.passives);
 }
 
 PG_FUNCTION_INFO_V1(nps_summary_detractors);
 Datum
 nps_summary_detractors(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(nps_totals_checked(PG_GETARG_NPS_SUMMARY(0)).detractors);
+	NpsTotals	t = nps_totals_checked(PG_GETARG_NPS_SUMMARY(0));
+
+	KPI_SUPPRESS_SMALL_GROUP(t.responses);
+	PG_RETURN_INT64(t.detractors);
 }
 
 PG_FUNCTION_INFO_V1(nps_summary_responses);
 Datum
 nps_summary_responses(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(nps_totals_checked(PG_GETARG_NPS_SUMMARY(0)).responses);
+	NpsTotals	t = nps_totals_checked(PG_GETARG_NPS_SUMMARY(0));
+
+	KPI_SUPPRESS_SMALL_GROUP(t.responses);
+	PG_RETURN_INT64(t.responses);
 }
 
 /* score_counts(nps_summary): the 11 counts as bigint[], index 1 = score 0. */
@@ -241,6 +251,7 @@ nps_summary_score_counts(PG_FUNCTION_ARGS)
 	NpsSummary *s = PG_GETARG_NPS_SUMMARY(0);
 	Datum		elems[NPS_NSCORES];
 
+	KPI_SUPPRESS_SMALL_GROUP(nps_totals_checked(s).responses);
 	for (int i = 0; i < NPS_NSCORES; i++)
 		elems[i] = Int64GetDatum(s->counts[i]);
 	PG_RETURN_ARRAYTYPE_P(construct_array(elems, NPS_NSCORES, INT8OID, sizeof(int64),
@@ -267,6 +278,7 @@ nps_interval_bound(FunctionCallInfo fcinfo, bool upper)
 
 	if (t.responses == 0)
 		PG_RETURN_NULL();
+	KPI_SUPPRESS_SMALL_GROUP(t.responses);
 	n = (double) t.responses;
 	p_prom = (double) t.promoters / n;
 	p_det = (double) t.detractors / n;

@@ -55,10 +55,7 @@ rate_summary_in(PG_FUNCTION_ARGS)
 	result->successes = counts[0];
 	result->trials = counts[1];
 	if ((problem = rate_summary_problem(result)) != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type %s: \"%s\"", RATE_SUMMARY_NAME, input),
-				 errdetail("%s", problem)));
+		kpi_text_invalid_input(RATE_SUMMARY_NAME, input, "%s", problem);
 	PG_RETURN_POINTER(result);
 }
 
@@ -166,6 +163,7 @@ rate_summary_rate(PG_FUNCTION_ARGS)
 
 	if (s->trials == 0)
 		PG_RETURN_NULL();
+	KPI_SUPPRESS_SMALL_GROUP(s->trials);
 	PG_RETURN_FLOAT8((double) s->successes / (double) s->trials);
 }
 
@@ -173,14 +171,20 @@ PG_FUNCTION_INFO_V1(rate_summary_successes);
 Datum
 rate_summary_successes(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(PG_GETARG_RATE_SUMMARY(0)->successes);
+	RateSummary *s = PG_GETARG_RATE_SUMMARY(0);
+
+	KPI_SUPPRESS_SMALL_GROUP(s->trials);
+	PG_RETURN_INT64(s->successes);
 }
 
 PG_FUNCTION_INFO_V1(rate_summary_trials);
 Datum
 rate_summary_trials(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(PG_GETARG_RATE_SUMMARY(0)->trials);
+	RateSummary *s = PG_GETARG_RATE_SUMMARY(0);
+
+	KPI_SUPPRESS_SMALL_GROUP(s->trials);
+	PG_RETURN_INT64(s->trials);
 }
 
 /* Shared body of ci_lower/ci_upper: the Wilson score interval's bound. */
@@ -195,6 +199,7 @@ rate_wilson_bound(FunctionCallInfo fcinfo, bool upper)
 	kpi_check_confidence(confidence);
 	if (s->trials == 0)
 		PG_RETURN_NULL();
+	KPI_SUPPRESS_SMALL_GROUP(s->trials);
 	kpi_wilson_interval(s->successes, s->trials, confidence, &lo, &hi);
 	PG_RETURN_FLOAT8(upper ? hi : lo);
 }
@@ -294,6 +299,8 @@ lift_final(PG_FUNCTION_ARGS)
 	if (c[LIFT_TREATED_TRIALS] == 0 || c[LIFT_CONTROL_TRIALS] == 0 ||
 		c[LIFT_CONTROL_SUCCESSES] == 0)
 		PG_RETURN_NULL();
+	/* each arm is a group of its own */
+	KPI_SUPPRESS_SMALL_GROUP(Min(c[LIFT_TREATED_TRIALS], c[LIFT_CONTROL_TRIALS]));
 	p_treated = (double) c[LIFT_TREATED_SUCCESSES] / (double) c[LIFT_TREATED_TRIALS];
 	p_control = (double) c[LIFT_CONTROL_SUCCESSES] / (double) c[LIFT_CONTROL_TRIALS];
 	PG_RETURN_FLOAT8(p_treated / p_control - 1.0);
