@@ -223,3 +223,35 @@ WITH c AS (SELECT arm, day >= date '2026-03-08' AS cur, count(*) FILTER (WHERE o
            FROM cmp_events GROUP BY 1, 2)
 SELECT a.arm, round((a.x/a.n - b.x/b.n)::numeric, 4) AS change_sql
 FROM c a JOIN c b ON a.arm = b.arm AND a.cur AND NOT b.cur ORDER BY a.arm;
+
+-- pg_kpi.min_group_size: a comparison is NULL when either side has fewer than k
+-- trials (responses), and unchanged otherwise.
+CREATE TEMP TABLE cmp_priv AS
+SELECT n, pg_temp.rs(n / 2, n) AS r,
+       format('(0=%s,1=0,2=0,3=0,4=0,5=0,6=0,7=0,8=0,9=0,10=%s)', n / 3, n - n / 3)::nps_summary AS s
+FROM generate_series(1, 7) n;
+SET pg_kpi.min_group_size = 0;
+CREATE TEMP TABLE cmp_priv_k0 AS
+SELECT n, difference(c.r, big.r) AS d, difference_ci_lower(c.r, big.r) AS lo, p_value(big.r, c.r) AS p,
+       sequential_p_value(c.r, big.r) AS sp, lift(c.r, big.r) AS l, lift_ci_upper(big.r, c.r) AS lhi,
+       difference(c.s, big.s) AS nd, difference_ci_upper(c.s, big.s) AS nhi, p_value(c.s, big.s) AS np,
+       sequential_p_value(c.s, big.s) AS nsp
+FROM cmp_priv c, (SELECT pg_temp.rs(40, 100) AS r,
+                       '(0=10,1=0,2=0,3=0,4=0,5=0,6=0,7=5,8=0,9=0,10=20)'::nps_summary AS s) big;
+SET pg_kpi.min_group_size = 4;
+SELECT c.n,
+       difference(c.r, big.r) IS NOT DISTINCT FROM CASE WHEN c.n >= 4 THEN d END
+       AND difference_ci_lower(c.r, big.r) IS NOT DISTINCT FROM CASE WHEN c.n >= 4 THEN lo END
+       AND p_value(big.r, c.r) IS NOT DISTINCT FROM CASE WHEN c.n >= 4 THEN k0.p END
+       AND sequential_p_value(c.r, big.r) IS NOT DISTINCT FROM CASE WHEN c.n >= 4 THEN sp END
+       AND lift(c.r, big.r) IS NOT DISTINCT FROM CASE WHEN c.n >= 4 THEN l END
+       AND lift_ci_upper(big.r, c.r) IS NOT DISTINCT FROM CASE WHEN c.n >= 4 THEN lhi END AS rates_ok,
+       difference(c.s, big.s) IS NOT DISTINCT FROM CASE WHEN c.n >= 4 THEN nd END
+       AND difference_ci_upper(c.s, big.s) IS NOT DISTINCT FROM CASE WHEN c.n >= 4 THEN nhi END
+       AND p_value(c.s, big.s) IS NOT DISTINCT FROM CASE WHEN c.n >= 4 THEN np END
+       AND sequential_p_value(c.s, big.s) IS NOT DISTINCT FROM CASE WHEN c.n >= 4 THEN nsp END AS nps_ok,
+       difference(c.r, big.r) IS NULL AS hidden
+FROM cmp_priv c JOIN cmp_priv_k0 k0 USING (n),
+     (SELECT pg_temp.rs(40, 100) AS r, '(0=10,1=0,2=0,3=0,4=0,5=0,6=0,7=5,8=0,9=0,10=20)'::nps_summary AS s) big
+ORDER BY c.n;
+RESET pg_kpi.min_group_size;

@@ -260,3 +260,35 @@ SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x01' || int8send(1) || fl
                                   || int8send(0) || int8send(0) || int8send(0) || int8send(0) || int8send(0), 'mean_summary')$$);
 SELECT kpi_test.recv_text('\x01' || int8send(2) || float8send(1) || float8send(1) || int8send(0) || int8send(2) || int8send(0)
                           || int8send(0) || int8send(0) || int8send(2) || int8send(0) || int8send(0), 'mean_summary') AS two_ones;
+
+-- pg_kpi.min_group_size: accessors hide groups of fewer than k values, comparisons
+-- hide a pair whose smaller side has fewer than k values; larger groups are unchanged.
+CREATE TEMP TABLE mean_priv AS
+SELECT g, mean_agg(i * 1.5) AS s, count(*) AS n FROM generate_series(1, 7) g, generate_series(1, g) i GROUP BY g;
+SET pg_kpi.min_group_size = 0;
+CREATE TEMP TABLE mean_priv_k0 AS
+SELECT g, mean(s) AS m, variance(s) AS v, stddev(s) AS sd, num_values(s) AS nv, min_value(s) AS mn,
+       max_value(s) AS mx, ci_lower(s) AS lo, ci_upper(s) AS hi,
+       difference(s, (SELECT s FROM mean_priv WHERE g = 7)) AS d,
+       p_value(s, (SELECT s FROM mean_priv WHERE g = 7)) AS p,
+       difference_ci_lower(s, (SELECT s FROM mean_priv WHERE g = 7)) AS dlo,
+       sequential_p_value(s, (SELECT s FROM mean_priv WHERE g = 7)) AS sp
+FROM mean_priv;
+SET pg_kpi.min_group_size = 4;
+SELECT p.g, p.n,
+       mean(s) IS NOT DISTINCT FROM CASE WHEN n >= 4 THEN m END
+       AND variance(s) IS NOT DISTINCT FROM CASE WHEN n >= 4 THEN v END
+       AND stddev(s) IS NOT DISTINCT FROM CASE WHEN n >= 4 THEN sd END
+       AND num_values(s) IS NOT DISTINCT FROM CASE WHEN n >= 4 THEN nv END
+       AND min_value(s) IS NOT DISTINCT FROM CASE WHEN n >= 4 THEN mn END
+       AND max_value(s) IS NOT DISTINCT FROM CASE WHEN n >= 4 THEN mx END
+       AND ci_lower(s) IS NOT DISTINCT FROM CASE WHEN n >= 4 THEN lo END
+       AND ci_upper(s) IS NOT DISTINCT FROM CASE WHEN n >= 4 THEN hi END AS accessors_ok,
+       difference(s, (SELECT s FROM mean_priv WHERE g = 7)) IS NOT DISTINCT FROM CASE WHEN n >= 4 THEN d END
+       AND p_value(s, (SELECT s FROM mean_priv WHERE g = 7)) IS NOT DISTINCT FROM CASE WHEN n >= 4 THEN k0.p END
+       AND difference_ci_lower(s, (SELECT s FROM mean_priv WHERE g = 7)) IS NOT DISTINCT FROM CASE WHEN n >= 4 THEN dlo END
+       AND sequential_p_value(s, (SELECT s FROM mean_priv WHERE g = 7)) IS NOT DISTINCT FROM CASE WHEN n >= 4 THEN sp END
+       AS comparisons_ok,
+       mean(s) IS NULL AS hidden
+FROM mean_priv p JOIN mean_priv_k0 k0 USING (g) ORDER BY g;
+RESET pg_kpi.min_group_size;

@@ -6,7 +6,8 @@
  *		and sequential_p_value(), the always-valid p-value of the
  *		normal-mixture sequential probability ratio test (mSPRT).
  *		The mean_summary comparisons live in mean.c; the mSPRT formula they
- *		share is kpi_msprt_p_value() here.
+ *		share is kpi_msprt_p_value() here.  A comparison is NULL when either
+ *		side is below pg_kpi.min_group_size, so these functions are STABLE.
  */
 #include "pg_kpi.h"
 
@@ -64,11 +65,12 @@ kpi_msprt_tuning(FunctionCallInfo fcinfo, int argno)
 }
 
 /*
- * Counts of a rate_summary argument.  Values reaching a function were
- * validated by the type's input functions; the checks here keep a value
+ * Counts of the two rate_summary arguments; false (answer NULL) when the
+ * smaller side is below pg_kpi.min_group_size.  Values reaching a function
+ * were validated by the type's input functions; the checks here keep a value
  * built any other way from giving a wrong answer.
  */
-static void
+static bool
 rate_args(FunctionCallInfo fcinfo, double *xa, double *na, double *xb, double *nb)
 {
 	KpiRateCounts *a = PG_GETARG_RATE_COUNTS(0);
@@ -80,10 +82,13 @@ rate_args(FunctionCallInfo fcinfo, double *xa, double *na, double *xb, double *n
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("invalid rate_summary"),
 				 errdetail("Successes must be between 0 and the number of trials.")));
+	if (kpi_group_suppressed(Min(a->trials, b->trials)))
+		return false;
 	*xa = (double) a->successes;
 	*na = (double) a->trials;
 	*xb = (double) b->successes;
 	*nb = (double) b->trials;
+	return true;
 }
 
 /* difference(rate_summary, rate_summary): p_a - p_b. */
@@ -96,7 +101,8 @@ rate_difference(PG_FUNCTION_ARGS)
 				xb,
 				nb;
 
-	rate_args(fcinfo, &xa, &na, &xb, &nb);
+	if (!rate_args(fcinfo, &xa, &na, &xb, &nb))
+		PG_RETURN_NULL();
 	if (na == 0 || nb == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(xa / na - xb / nb);
@@ -126,7 +132,8 @@ rate_difference_bound(FunctionCallInfo fcinfo, bool upper)
 				ub;
 
 	kpi_check_confidence(confidence);
-	rate_args(fcinfo, &xa, &na, &xb, &nb);
+	if (!rate_args(fcinfo, &xa, &na, &xb, &nb))
+		PG_RETURN_NULL();
 	if (na == 0 || nb == 0)
 		PG_RETURN_NULL();
 	pa = xa / na;
@@ -169,7 +176,8 @@ rate_p_value(PG_FUNCTION_ARGS)
 				pooled,
 				se;
 
-	rate_args(fcinfo, &xa, &na, &xb, &nb);
+	if (!rate_args(fcinfo, &xa, &na, &xb, &nb))
+		PG_RETURN_NULL();
 	if (na == 0 || nb == 0)
 		PG_RETURN_NULL();
 	pooled = (xa + xb) / (na + nb);
@@ -197,7 +205,8 @@ rate_sequential_p_value(PG_FUNCTION_ARGS)
 				pooled,
 				var;
 
-	rate_args(fcinfo, &xa, &na, &xb, &nb);
+	if (!rate_args(fcinfo, &xa, &na, &xb, &nb))
+		PG_RETURN_NULL();
 	if (na == 0 || nb == 0)
 		PG_RETURN_NULL();
 	pooled = (xa + xb) / (na + nb);
@@ -217,7 +226,8 @@ rate_lift(PG_FUNCTION_ARGS)
 				xc,
 				nc;
 
-	rate_args(fcinfo, &xt, &nt, &xc, &nc);
+	if (!rate_args(fcinfo, &xt, &nt, &xc, &nc))
+		PG_RETURN_NULL();
 	if (nt == 0 || nc == 0 || xc == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8((xt / nt) / (xc / nc) - 1.0);
@@ -240,7 +250,8 @@ rate_lift_bound(FunctionCallInfo fcinfo, bool upper)
 				log_rr,
 				se;
 
-	rate_args(fcinfo, &xt, &nt, &xc, &nc);
+	if (!rate_args(fcinfo, &xt, &nt, &xc, &nc))
+		PG_RETURN_NULL();
 	if (nt == 0 || nc == 0 || xt == 0 || xc == 0)
 		PG_RETURN_NULL();
 	log_rr = log(xt / nt) - log(xc / nc);
@@ -297,7 +308,7 @@ nps_side(const KpiNpsCounts *s, NpsSide *side)
 		else if (i >= 9)
 			prom += (double) s->counts[i];
 	}
-	if (n == 0)
+	if (n == 0 || kpi_group_suppressed((int64) n))
 		return false;
 	p_prom = prom / n;
 	p_det = det / n;

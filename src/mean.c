@@ -732,6 +732,7 @@ mean_summary_mean(PG_FUNCTION_ARGS)
 {
 	MeanSummary *s = PG_GETARG_MEAN_SUMMARY(0);
 
+	KPI_SUPPRESS_SMALL_GROUP(s->count);
 	if (s->count == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(mean_value(s));
@@ -743,6 +744,7 @@ mean_summary_variance(PG_FUNCTION_ARGS)
 {
 	MeanSummary *s = PG_GETARG_MEAN_SUMMARY(0);
 
+	KPI_SUPPRESS_SMALL_GROUP(s->count);
 	if (s->count < 2)
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(mean_variance(s));
@@ -754,6 +756,7 @@ mean_summary_stddev(PG_FUNCTION_ARGS)
 {
 	MeanSummary *s = PG_GETARG_MEAN_SUMMARY(0);
 
+	KPI_SUPPRESS_SMALL_GROUP(s->count);
 	if (s->count < 2)
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(sqrt(mean_variance(s)));
@@ -763,7 +766,10 @@ PG_FUNCTION_INFO_V1(mean_summary_num_values);
 Datum
 mean_summary_num_values(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(PG_GETARG_MEAN_SUMMARY(0)->count);
+	MeanSummary *s = PG_GETARG_MEAN_SUMMARY(0);
+
+	KPI_SUPPRESS_SMALL_GROUP(s->count);
+	PG_RETURN_INT64(s->count);
 }
 
 PG_FUNCTION_INFO_V1(mean_summary_min_value);
@@ -772,6 +778,7 @@ mean_summary_min_value(PG_FUNCTION_ARGS)
 {
 	MeanSummary *s = PG_GETARG_MEAN_SUMMARY(0);
 
+	KPI_SUPPRESS_SMALL_GROUP(s->count);
 	if (s->count == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(s->min);
@@ -783,6 +790,7 @@ mean_summary_max_value(PG_FUNCTION_ARGS)
 {
 	MeanSummary *s = PG_GETARG_MEAN_SUMMARY(0);
 
+	KPI_SUPPRESS_SMALL_GROUP(s->count);
 	if (s->count == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(s->max);
@@ -798,6 +806,7 @@ mean_interval_bound(FunctionCallInfo fcinfo, bool upper)
 				half;
 
 	kpi_check_confidence(confidence);
+	KPI_SUPPRESS_SMALL_GROUP(s->count);
 	if (s->count < 2)
 		PG_RETURN_NULL();
 	t = kpi_two_sided_t(confidence, (double) (s->count - 1));
@@ -836,7 +845,7 @@ mean_welch(const MeanSummary *a, const MeanSummary *b, WelchStats *w)
 	double		va,
 				vb;
 
-	if (a->count < 2 || b->count < 2)
+	if (a->count < 2 || b->count < 2 || kpi_group_suppressed(Min(a->count, b->count)))
 		return false;
 	va = mean_variance(a) / (double) a->count;
 	vb = mean_variance(b) / (double) b->count;
@@ -859,6 +868,7 @@ mean_difference(PG_FUNCTION_ARGS)
 	MeanSummary *a = PG_GETARG_MEAN_SUMMARY(0);
 	MeanSummary *b = PG_GETARG_MEAN_SUMMARY(1);
 
+	KPI_SUPPRESS_SMALL_GROUP(Min(a->count, b->count));
 	if (a->count == 0 || b->count == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(mean_value(a) - mean_value(b));
