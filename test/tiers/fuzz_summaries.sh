@@ -23,6 +23,8 @@ samples=(
   "score_summary|SELECT ARRAY[quality_agg(0.3, 0.9, 0.5, 1)::text, weighted_score_agg(ARRAY[0.25, 0.5, 1], ARRAY[0.2, 0.3, 0.5])::text, '(responses=0,sum=0,sum_frac=0,weights={})'] FROM generate_series(1, 5)"
   "latency_sketch|SELECT ARRAY[(SELECT latency_agg(x / 10.0)::text FROM generate_series(1, 2000) x), (SELECT latency_agg(x, 0.05)::text FROM generate_series(0, 50) x), (SELECT latency_agg(1.5)::text)]"
   "user_activity|SELECT ARRAY[(SELECT activity_agg(u, date '2026-01-01' + (u * 7 + d) % 90)::text FROM generate_series(1, 40) u, generate_series(0, 3) d), (SELECT activity_agg(md5(u::text), date '2026-03-01' + u % 5)::text FROM generate_series(1, 10) u), (SELECT activity_agg(7::bigint, date '2026-01-01')::text)]"
+  "uptime_summary|SELECT ARRAY[(SELECT uptime_agg(timestamptz '2026-01-01 00:00+00' + i * interval '61.5 seconds', i % 7 <> 3)::text FROM generate_series(1, 60) i), (SELECT heartbeat_agg(timestamptz '2026-01-01 00:00+00' + i * interval '50 seconds', interval '1 minute')::text FROM generate_series(1, 40) i WHERE i % 9 <> 4), '(kind=probes,pieces={raw[2026-01-01T00:00:00Z up,2026-01-01T00:01:00Z up],[2026-01-01T00:05:00.5Z down,2026-01-01T00:06:00Z down]})']"
+  "state_summary|SELECT ARRAY[(SELECT state_agg(timestamptz '2026-01-01 00:00+00' + i * interval '7 minutes', (ARRAY['open', 'pending', 'a\"b', 'resolved'])[1 + i % 4])::text FROM generate_series(1, 40) i), '(states={\"closed\",\"open\"},pieces={raw[2026-01-01T00:00:00Z 1,2026-01-01T01:00:00Z 1],[2026-01-02T00:00:00Z 0]})']"
 )
 # Every base type of the extension needs samples.
 covered=" $(printf '%s\n' "${samples[@]}" | cut -d'|' -f1 | tr '\n' ' ') "
