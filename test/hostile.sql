@@ -50,7 +50,7 @@ INSERT INTO kpi_hostile.arg_values (typ, expr, typical, argname) VALUES
 ('int8', '1', false, NULL), ('int8', '9223372036854775807', false, NULL),
 ('int8', '-9223372036854775808', false, NULL),
 -- float8
-('float8', '0.5', true, NULL), ('float8', '0.01', true, 'relative_accuracy'),
+('float8', '0.5', true, NULL), ('float8', '0.01', true, 'relative_accuracy'), ('float8', '5000', true, 'tuning'),
 ('float8', '0', false, NULL), ('float8', '''-0''', false, NULL), ('float8', '1', false, NULL),
 ('float8', '-1', false, NULL), ('float8', '0.95', false, NULL), ('float8', '1.5', false, NULL),
 ('float8', '0.0001', false, NULL), ('float8', '0.1', false, NULL), ('float8', '1e-300', false, NULL),
