@@ -592,6 +592,18 @@ act_expanded_add(ActExpanded *e, uint64 key, int32 day)
 		e->last_day = day;
 }
 
+/* Step a reader one user ahead and prefetch that user's hash bucket. */
+static inline void
+act_prefetch_next(ActExpanded *e, ActReader *r, bool *done)
+{
+	if (act_reader_next(r, done) != NULL)
+		act_corrupted();
+#if defined(__GNUC__) || defined(__clang__)
+	if (!*done)
+		__builtin_prefetch(&e->users->data[(uint32) act_mix64(r->key) & e->users->sizemask], 1);
+#endif
+}
+
 /* Merge the iterator's current user into the hash table. */
 static inline void
 act_expanded_merge_iter_user(ActExpanded *e, const ActIter *it)
@@ -600,7 +612,7 @@ act_expanded_merge_iter_user(ActExpanded *e, const ActIter *it)
 	ActUser    *u;
 
 	act_hash_context = e->hdr.eoh_context;
-	u = acth_insert(e->users, it->key, &found);
+	u = acth_insert_hash(e->users, it->key, (uint32) act_mix64(it->key), &found);
 	if (!found)
 		act_user_init_iter(e->hdr.eoh_context, u, it);
 	else
@@ -877,15 +889,28 @@ act_expanded_merge(ActExpanded *e, Datum other)
 	act_expanded_cover(e, f->first_day, f->last_day);
 	if (f->nusers <= ACT_HASH_MERGE_MAX_USERS)
 	{
-		/* A small summary: its users go straight into the hash table. */
+		/*
+		 * A small summary: its users go straight into the hash table.  A
+		 * second reader runs ACT_PREFETCH_DISTANCE users ahead, prefetching
+		 * the bucket each user will probe.
+		 */
 		ActView		v;
 		ActIter		it;
+		ActReader	ahead;
+		bool		ahead_done = false;
 
 		act_expanded_flush(e);
 		act_view_flat(f, &v);
 		act_iter_init(&it, &v);
+		ahead = it.rd;
+		for (int i = 0; i < ACT_PREFETCH_DISTANCE && !ahead_done; i++)
+			act_prefetch_next(e, &ahead, &ahead_done);
 		while (act_iter_next(&it))
+		{
+			if (!ahead_done)
+				act_prefetch_next(e, &ahead, &ahead_done);
 			act_expanded_merge_iter_user(e, &it);
+		}
 		if (it.scratch)
 			pfree(it.scratch);
 		if (it.scratch_days)
