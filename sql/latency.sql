@@ -205,10 +205,10 @@ FROM lat_store l;
 
 -- Errors: latencies.
 SELECT kpi_test.error_of($$SELECT latency_agg(-1)$$);
-SELECT kpi_test.error_of($$SELECT latency_agg('NaN')$$);
-SELECT kpi_test.error_of($$SELECT latency_agg('Infinity')$$);
+SELECT kpi_test.error_of($$SELECT latency_agg('NaN'::float8)$$);
+SELECT kpi_test.error_of($$SELECT latency_agg('Infinity'::float8)$$);
 SELECT kpi_test.error_of($$SELECT percentile_latency(-0.5, 0.5)$$);
-SELECT kpi_test.error_of($$SELECT latency_percentiles('-Infinity', '{0.5}')$$);
+SELECT kpi_test.error_of($$SELECT latency_percentiles('-Infinity'::float8, '{0.5}')$$);
 SELECT kpi_test.error_of($$SELECT latency_agg(-1, 0.01)$$);
 -- Errors: percentiles out of range (22003, as percentile_disc).
 SELECT kpi_test.error_of($$SELECT percentile_latency(1, 1.5)$$);
@@ -279,6 +279,12 @@ SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x010000000000000200000015
                           || '\x402c000000000000' || '\x3ff8000000000000' || '\x4024000000000000' || '\x01ffffffffffffffffffff7f02', 'latency_sketch')$$);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x010000000000000200000015' || '\x7ff8000000000000'::bytea || '\x0000000000000003' || '\x0000000000000000'
                           || '\x402c000000000000' || '\x3ff8000000000000' || '\x4024000000000000' || '\x015f02', 'latency_sketch')$$);
+-- Over-long varints are rejected (one encoding per value): the first count 1
+-- as 81 00, then the index delta 95 as df 00.
+SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x010000000000000200000015' || '\x3f847ae147ae147b'::bytea || '\x0000000000000003' || '\x0000000000000000'
+                          || '\x402c000000000000' || '\x3ff8000000000000' || '\x4024000000000000' || '\x81005f02', 'latency_sketch')$$);
+SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x010000000000000200000015' || '\x3f847ae147ae147b'::bytea || '\x0000000000000003' || '\x0000000000000000'
+                          || '\x402c000000000000' || '\x3ff8000000000000' || '\x4024000000000000' || '\x01df0002', 'latency_sketch')$$);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x0100ffff0000000200000015', 'latency_sketch')$$);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x01', 'latency_sketch')$$);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('', 'latency_sketch')$$);

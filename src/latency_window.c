@@ -330,11 +330,14 @@ latency_mdiscard(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(m);
 }
 
-/* Make the moving state's sketch whole for reading: min and max from the deques. */
+/*
+ * Make the moving state's sketch whole for reading: min and max from the
+ * deques.  NULL for an empty frame or one under pg_kpi.min_group_size.
+ */
 static const LatSketch *
 lat_moving_sketch(LatMoving *m)
 {
-	if (m->sk.count == 0 || !m->sk.has_quantiles)
+	if (m->sk.count == 0 || !m->sk.has_quantiles || kpi_group_suppressed(m->sk.count))
 		return NULL;
 	m->sk.min = LAT_DEQUE_FRONT(&m->mins);
 	m->sk.max = LAT_DEQUE_FRONT(&m->maxs);

@@ -437,6 +437,7 @@ score_summary_mean(PG_FUNCTION_ARGS)
 
 	if (s->responses == 0)
 		PG_RETURN_NULL();
+	KPI_SUPPRESS_SMALL_GROUP(s->responses);
 	sum = (long double) s->sum_units + ldexpl((long double) s->sum_frac, -SCORE_FRAC_BITS);
 	PG_RETURN_FLOAT8((double) (sum / (long double) s->responses));
 }
@@ -445,7 +446,10 @@ PG_FUNCTION_INFO_V1(score_summary_responses);
 Datum
 score_summary_responses(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(PG_GETARG_SCORE_SUMMARY(0)->responses);
+	ScoreSummary *s = PG_GETARG_SCORE_SUMMARY(0);
+
+	KPI_SUPPRESS_SMALL_GROUP(s->responses);
+	PG_RETURN_INT64(s->responses);
 }
 
 /* weights(score_summary): the weights as float8[] (NULL before any row chose them). */
@@ -548,26 +552,11 @@ score_summary_in(PG_FUNCTION_ARGS)
 	kpi_text_expect_char(&cur, ',');
 	kpi_text_expect_key(&cur, "weights");
 	kpi_text_expect_char(&cur, '{');
-	while (*cur.pos == ' ')
-		cur.pos++;
-	if (*cur.pos == '}')
-		cur.pos++;
-	else
+	for (int i = 0; kpi_text_list_next(&cur, i); i++)
 	{
-		for (;;)
-		{
-			if (ndims == SCORE_MAX_DIMS)
-				kpi_text_invalid(&cur, "A summary has at most %d weights.", SCORE_MAX_DIMS);
-			weights[ndims++] = kpi_text_read_float8(&cur, "weights");
-			while (*cur.pos == ' ')
-				cur.pos++;
-			if (*cur.pos == '}')
-			{
-				cur.pos++;
-				break;
-			}
-			kpi_text_expect_char(&cur, ',');
-		}
+		if (ndims == SCORE_MAX_DIMS)
+			kpi_text_invalid(&cur, "A summary has at most %d weights.", SCORE_MAX_DIMS);
+		weights[ndims++] = kpi_text_read_float8(&cur, "weights");
 	}
 	kpi_text_expect_char(&cur, ')');
 	kpi_text_expect_end(&cur);

@@ -76,26 +76,18 @@ typedef struct MrrMovementState
 	bool		ever_paid;		/* an earlier row had MRR > 0 */
 } MrrMovementState;
 
-/* The numeric of an int64 (int64_to_numeric() exists from PostgreSQL 14). */
+/* The numeric of an int64. */
 static inline Numeric
 rev_int64_numeric(int64 value)
 {
-#if PG_VERSION_NUM >= 140000
 	return int64_to_numeric(value);
-#else
-	return DatumGetNumeric(DirectFunctionCall1(int8_numeric, Int64GetDatum(value)));
-#endif
 }
 
 /* Is a numeric NaN or ±Infinity? */
 static inline bool
 rev_numeric_special(Numeric value)
 {
-#if PG_VERSION_NUM >= 140000
 	return numeric_is_nan(value) || numeric_is_inf(value);
-#else
-	return numeric_is_nan(value);
-#endif
 }
 
 /* Text of a numeric, for error messages. */
@@ -374,23 +366,20 @@ static ExpandedArrayHeader *
 mrr_state_for_update(FunctionCallInfo fcinfo, MrrCache *cache)
 {
 	MemoryContext aggcontext;
-	bool		in_agg = AggCheckCallContext(fcinfo, &aggcontext);
+	ExpandedArrayHeader *eah;
 	Datum		state;
 
-	if (!in_agg)
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
 		aggcontext = CurrentMemoryContext;
 	if (PG_ARGISNULL(0))
 		return construct_empty_expanded_array(NUMERICOID, aggcontext, &cache->meta);
 	state = PG_GETARG_DATUM(0);
-	if (in_agg && VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(state)))
+	eah = (ExpandedArrayHeader *) kpi_expanded_own_state(fcinfo, 0, NULL);
+	if (eah != NULL && eah->ea_magic == EA_MAGIC && eah->element_type == NUMERICOID &&
+		eah->ndims <= 1)
 	{
-		ExpandedArrayHeader *eah = (ExpandedArrayHeader *) DatumGetEOHP(state);
-
-		if (eah->ea_magic == EA_MAGIC && eah->element_type == NUMERICOID && eah->ndims <= 1)
-		{
-			deconstruct_expanded_array(eah);
-			return eah;
-		}
+		deconstruct_expanded_array(eah);
+		return eah;
 	}
 	{
 		int64	   *usecs;
