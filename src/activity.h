@@ -374,6 +374,15 @@ extern const char *act_stream_problem(int version, const uint8 *data, const uint
 /* Error (54000) if the text form of f would exceed ACT_MAX_TEXT_BYTES. */
 extern void act_check_text_size(ActFlat *f);
 
+/* Same; the choice of encoding per user is checked only if check_canonical. */
+extern const char *act_stream_problem_ex(int version, const uint8 *data, const uint8 *end,
+										 int32 first_day, int32 last_day, int64 nusers,
+										 bool check_canonical);
+
+/* Rewrite a version 2 record stream with every user in its smaller encoding. */
+extern const char *act_stream_canonical(const uint8 *data, Size len, int32 first_day,
+										int32 last_day, int64 nusers, StringInfo out);
+
 /* Build a flat summary from a validated header and record stream. */
 extern ActFlat *act_flat_build(int version, int flags, int32 retention_n, int32 first_day,
 							   int32 last_day, int64 nusers, const uint8 *data, Size len);
@@ -637,6 +646,9 @@ act_days_next(ActDays *dc, int32 *day)
 	dc->x &= dc->x - 1;
 	return true;
 }
+
+/* Append the iterator's current user's days as a canonical record payload. */
+extern void act_put_iter(StringInfo out, const ActIter *it);
 
 /* Make the iterator's current user the in-memory user u (activity_state.c internals). */
 extern void act_iter_set_user(ActIter *it, ActUser *u);

@@ -229,6 +229,14 @@ const char *
 act_stream_problem(int version, const uint8 *data, const uint8 *end,
 				   int32 first_day, int32 last_day, int64 nusers)
 {
+	return act_stream_problem_ex(version, data, end, first_day, last_day, nusers, true);
+}
+
+/* Same; the choice of encoding per user is checked only if check_canonical. */
+const char *
+act_stream_problem_ex(int version, const uint8 *data, const uint8 *end,
+					  int32 first_day, int32 last_day, int64 nusers, bool check_canonical)
+{
 	ActReader	r;
 	bool		done = false;
 	const char *problem;
@@ -239,7 +247,7 @@ act_stream_problem(int version, const uint8 *data, const uint8 *end,
 		CHECK_FOR_INTERRUPTS();
 		if ((problem = act_reader_next(&r, &done)) != NULL)
 			return problem;
-		if (!done && version >= ACT_VERSION && !act_reader_canonical(&r))
+		if (!done && check_canonical && version >= ACT_VERSION && !act_reader_canonical(&r))
 			return "A user's days are not in their smaller encoding (bitmap or day list).";
 	}
 	return NULL;
@@ -458,6 +466,48 @@ act_put_days_list(StringInfo out, const int32 *days, int64 n)
 		}
 		out->len += (int) nbytes;
 	}
+}
+
+/* Append the iterator's current user's days as a canonical payload. */
+void
+act_put_iter(StringInfo out, const ActIter *it)
+{
+	if (it->days)
+		act_put_days_list(out, it->days, it->ndays);
+	else
+		act_put_days_bitmap(out, it->words, (int64) it->last - it->start + 1);
+}
+
+/*
+ * Rewrite a structurally valid version 2 record stream (any encoding per
+ * user) with every user in its smaller encoding; NULL, or what is wrong.
+ */
+const char *
+act_stream_canonical(const uint8 *data, Size len, int32 first_day, int32 last_day,
+					 int64 nusers, StringInfo out)
+{
+	const char *problem;
+	ActFlat    *tmp;
+	ActView		v;
+	ActIter		it;
+	uint64		prev = 0;
+
+	if ((problem = act_stream_problem_ex(ACT_VERSION, data, data + len, first_day, last_day,
+										 nusers, false)) != NULL)
+		return problem;
+	tmp = act_flat_build(ACT_VERSION, 0, 0, first_day, last_day, nusers, data, len);
+	act_view_flat(tmp, &v);
+	act_iter_init(&it, &v);
+	while (act_iter_next(&it))
+	{
+		act_out_reserve(out, 20);
+		act_out_varint(out, it.key - prev);
+		act_out_varint(out, (uint64) ((int64) it.start - first_day));
+		act_put_iter(out, &it);
+		prev = it.key;
+	}
+	pfree(tmp);
+	return NULL;
 }
 
 /* ---------- the read-only view ---------- */

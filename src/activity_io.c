@@ -107,8 +107,8 @@ user_activity_in(PG_FUNCTION_ARGS)
 	int64		bytes_cap = 0;
 	int32	   *days = NULL;
 	int64		days_cap = 0;
-	uint64	   *words = NULL;
-	int64		words_cap = 0;
+	bool		has_list = false;
+	int			version = ACT_VERSION;
 
 	kpi_text_init(&cur, input, ACT_NAME);
 	kpi_text_expect_char(&cur, '(');
@@ -195,12 +195,17 @@ user_activity_in(PG_FUNCTION_ARGS)
 				}
 				days[nd++] = first_day + (int32) off;
 			}
-			act_put_days_list(&stream, days, nd);
+			/* As written: a day list record (re-encoded below if need be). */
+			act_out_reserve(&stream, 20 + 10 * (nd - 1));
+			act_out_varint(&stream, 0);
+			act_out_varint(&stream, (uint64) (nd - 1));
+			for (int64 i = 1; i < nd; i++)
+				act_out_varint(&stream, (uint64) ((int64) days[i] - days[i - 1]));
+			has_list = true;
 		}
 		else
 		{
 			int64		nbytes = 0;
-			int64		nwords;
 
 			kpi_text_expect_char(&cur, '+');
 			while (act_hex_value(cur.pos[0]) >= 0 && act_hex_value(cur.pos[1]) >= 0)
@@ -218,25 +223,11 @@ user_activity_in(PG_FUNCTION_ARGS)
 			if (nbytes == 0 || act_hex_value(cur.pos[0]) >= 0)
 				kpi_text_invalid(&cur, "A user's bitmap must be an even number of hex digits, at character %d.",
 								 (int) (cur.pos - input) + 1);
-			if (!(bytes[0] & 1))
-				kpi_text_invalid(&cur, "A user's bitmap must start on the user's first active day.");
-			if (bytes[nbytes - 1] == 0)
-				kpi_text_invalid(&cur, "A user's bitmap must not end with a zero byte.");
-			if ((int64) start + 8 * (nbytes - 1) + pg_leftmost_one_pos32(bytes[nbytes - 1]) >= span)
-				kpi_text_invalid(&cur, "A user's active day lies after the summary's last day.");
-			/* As words, then written in the smaller encoding. */
-			nwords = (nbytes + 7) / 8;
-			if (nwords > words_cap)
-			{
-				words_cap = Max(nwords, 8);
-				if (words)
-					pfree(words);
-				words = palloc(sizeof(uint64) * words_cap);
-			}
-			memset(words, 0, sizeof(uint64) * nwords);
-			for (int64 i = 0; i < nbytes; i++)
-				words[i >> 3] |= (uint64) bytes[i] << ((i & 7) * 8);
-			act_put_days_bitmap(&stream, words, nbytes * 8);
+			/* As written: a bitmap record, as in version 1. */
+			act_out_reserve(&stream, 10 + nbytes);
+			act_out_varint(&stream, (uint64) nbytes);
+			memcpy(stream.data + stream.len, bytes, nbytes);
+			stream.len += (int) nbytes;
 		}
 		if ((Size) stream.len > MaxAllocSize - ACT_HEADER_SIZE - 64)
 			act_too_large("summary");
@@ -252,10 +243,29 @@ user_activity_in(PG_FUNCTION_ARGS)
 	if (count != nusers)
 		kpi_text_invalid(&cur, "\"users\" says %lld users but %lld are listed.",
 						 (long long) nusers, (long long) count);
-	if ((problem = act_stream_problem(ACT_VERSION, (uint8 *) stream.data, (uint8 *) stream.data + stream.len,
-									  first_day, last_day, nusers)) != NULL)
-		kpi_text_invalid(&cur, "%s", problem);
-	f = act_flat_build(ACT_VERSION, flags, (int32) n, first_day, last_day, nusers,
+	/*
+	 * Bitmaps only, as pg_kpi 1.0 wrote them, one of them larger than its
+	 * day list: the version 1 value it was (so 1.0 dumps restore bit for
+	 * bit).  Otherwise version 2, every user in the smaller encoding.
+	 */
+	if (!has_list &&
+		act_stream_problem(ACT_VERSION_1, (uint8 *) stream.data, (uint8 *) stream.data + stream.len,
+						   first_day, last_day, nusers) == NULL &&
+		act_stream_problem(ACT_VERSION, (uint8 *) stream.data, (uint8 *) stream.data + stream.len,
+						   first_day, last_day, nusers) != NULL)
+		version = ACT_VERSION_1;
+	else
+	{
+		StringInfoData canon;
+
+		initStringInfo(&canon);
+		if ((problem = act_stream_canonical((uint8 *) stream.data, stream.len, first_day, last_day,
+											nusers, &canon)) != NULL)
+			kpi_text_invalid(&cur, "%s", problem);
+		pfree(stream.data);
+		stream = canon;
+	}
+	f = act_flat_build(version, flags, (int32) n, first_day, last_day, nusers,
 					   (uint8 *) stream.data, stream.len);
 	act_check_text_size(f);
 	PG_RETURN_POINTER(f);

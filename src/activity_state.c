@@ -679,16 +679,6 @@ act_sorted_items(ActExpanded *e)
 	return a;
 }
 
-/* Append the iterator's current user's days as a canonical payload. */
-static inline void
-act_put_iter(StringInfo out, const ActIter *it)
-{
-	if (it->days)
-		act_put_days_list(out, it->days, it->ndays);
-	else
-		act_put_days_bitmap(out, it->words, (int64) it->last - it->start + 1);
-}
-
 /*
  * Merge k sorted user streams into one canonical flat summary covering
  * [first_day, last_day]: users with the same key get the union of their
