@@ -486,8 +486,11 @@ INSERT INTO kpi_hostile.expectations VALUES
 ('@extschema@.lift_combine(''{10,3,10,2}'', ''{1,5,1,1}'')', '22023'),
 ('@extschema@.lift_accum(''{0,0,-1,0}'', true, false)', '22023'),
 ('@extschema@.mrr_final(''{2629800000000,1,2629800000000}'')', '22023'),
-('@extschema@.mrr_final(''{0,1}'')', '22023'),
-('@extschema@.ltv_cac_final(''{1,2,3}'')', '22023'),
+('@extschema@.mrr_final(''{-1,1}'')', '22023'),                    -- negative period
+('@extschema@.mrr_final(''{0,1,0,1}'')', '22023'),                 -- two row counts (pg_kpi.min_group_size)
+('@extschema@.mrr_final(''{0,-1}'')', '22023'),                    -- negative row count
+('@extschema@.ltv_cac_final(''{1,2,3,4}'')', '22023'),             -- sums and a row count, not more
+('@extschema@.ltv_cac_final(''{1,2,0.5}'')', '22023'),             -- fractional row count
 ('@extschema@.retention_final(''{NaN,1}'')', '22023'),
 ('@extschema@.ltv_cac_final(''{1e300,1e-300}'')', '22003'),       -- ratio overflows float8
 ('@extschema@.cac_payback_months(100, 100, ''4.9e-324'')', '22003'),
