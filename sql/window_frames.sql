@@ -77,7 +77,8 @@ INSERT INTO wf_calls VALUES
  ('latency_percentiles(float8, float8[])', 'latency_percentiles(lat, ''{0.5,1,0.01,NULL}'')'),
  ('percentile_latency(interval, float8)', 'percentile_latency(dur, 0.5)'),
  ('latency_percentiles(interval, float8[])', 'latency_percentiles(dur, ''{0.25,0.75,1}'')'),
- ('mrr(numeric, interval)', 'mrr(amount, period)');
+ ('mrr(numeric, interval)', 'mrr(amount, period)'),
+ ('mean_agg(float8)', 'mean_agg(r * 1e6 - lat)');
 
 -- Every moving-mode aggregate of the extension has a call above.
 SELECT a.aggfnoid::regprocedure AS moving_aggregate_without_a_window_test
