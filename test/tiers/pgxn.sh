@@ -77,6 +77,7 @@ rm -f "$zip"
 if ! make -s dist >"$work/dist.log" 2>&1 || [ ! -f "$zip" ]; then
     echo "not ok - pgxn: make dist did not make $zip"
     sed 's/^/#   /' "$work/dist.log" | tail -5
+    rm -f "pg_kpi-$make_version.zip"
     exit 1
 fi
 mv "$zip" "$work/"
