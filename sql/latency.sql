@@ -205,10 +205,10 @@ FROM lat_store l;
 
 -- Errors: latencies.
 SELECT kpi_test.error_of($$SELECT latency_agg(-1)$$);
-SELECT kpi_test.error_of($$SELECT latency_agg('NaN')$$);
-SELECT kpi_test.error_of($$SELECT latency_agg('Infinity')$$);
+SELECT kpi_test.error_of($$SELECT latency_agg('NaN'::float8)$$);
+SELECT kpi_test.error_of($$SELECT latency_agg('Infinity'::float8)$$);
 SELECT kpi_test.error_of($$SELECT percentile_latency(-0.5, 0.5)$$);
-SELECT kpi_test.error_of($$SELECT latency_percentiles('-Infinity', '{0.5}')$$);
+SELECT kpi_test.error_of($$SELECT latency_percentiles('-Infinity'::float8, '{0.5}')$$);
 SELECT kpi_test.error_of($$SELECT latency_agg(-1, 0.01)$$);
 -- Errors: percentiles out of range (22003, as percentile_disc).
 SELECT kpi_test.error_of($$SELECT percentile_latency(1, 1.5)$$);

@@ -421,7 +421,7 @@ activity_stickiness(PG_FUNCTION_ARGS)
  * unbounded or infinite ends are allowed (clipped to int32); otherwise they
  * and empty ranges are errors.  Returns false for an empty range.
  */
-static bool
+bool
 act_range_days(Datum d, const char *what, bool allow_open, int64 *lo, int64 *hi)
 {
 	RangeType  *range = DatumGetRangeTypeP(d);

@@ -288,4 +288,11 @@ extern void kpi_dp_check_epsilon(double epsilon);
  */
 extern int64 kpi_dp_noisy_count(int64 count, double epsilon, double sensitivity);
 
+/* max(0, x) for a noisy count (a function, so its argument is drawn once). */
+static inline int64
+kpi_dp_clamp0(int64 noisy)
+{
+	return noisy < 0 ? 0 : noisy;
+}
+
 #endif							/* PG_KPI_H */

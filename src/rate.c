@@ -2,7 +2,8 @@
  * rate.c
  *		Rates (proportions): the rate_summary type (successes, trials), the
  *		transition, inverse and combine functions behind rate() and
- *		rate_agg(), its accessors and Wilson interval, and lift().
+ *		rate_agg(), its accessors and Wilson interval, lift(), and the
+ *		differentially private rate(rate_summary, epsilon) (SQL in privacy.sql).
  */
 #include "pg_kpi.h"
 
@@ -185,6 +186,33 @@ rate_summary_trials(PG_FUNCTION_ARGS)
 
 	KPI_SUPPRESS_SMALL_GROUP(s->trials);
 	PG_RETURN_INT64(s->trials);
+}
+
+/*
+ * rate(rate_summary, epsilon): an epsilon-differentially private rate.  The
+ * successes and the failures are disjoint counts (one row changes exactly one
+ * of them by 1), so each gets discrete Laplace noise of scale 1/epsilon and
+ * the pair is epsilon-DP per row; the rate is computed from the noisy counts
+ * clamped at 0 (post-processing), NULL when their sum is 0 or under
+ * pg_kpi.min_group_size.
+ */
+PG_FUNCTION_INFO_V1(rate_summary_rate_dp);
+Datum
+rate_summary_rate_dp(PG_FUNCTION_ARGS)
+{
+	RateSummary *s = PG_GETARG_RATE_SUMMARY(0);
+	double		epsilon = PG_GETARG_FLOAT8(1);
+	int64		successes,
+				failures;
+	double		total;
+
+	kpi_dp_check_epsilon(epsilon);
+	successes = kpi_dp_clamp0(kpi_dp_noisy_count(s->successes, epsilon, 1.0));
+	failures = kpi_dp_clamp0(kpi_dp_noisy_count(s->trials - s->successes, epsilon, 1.0));
+	total = (double) successes + (double) failures;
+	if (total == 0.0 || kpi_group_suppressed((int64) Min(total, (double) PG_INT64_MAX)))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8((double) successes / total);
 }
 
 /* Shared body of ci_lower/ci_upper: the Wilson score interval's bound. */
