@@ -67,7 +67,7 @@ chmod -R a+rX "$work"
 
 # 2. Build the binary package.
 t0=$(now)
-if (cd "$src" && env -u PG_CONFIG dpkg-buildpackage -us -uc -b -j2) >"$work/build.log" 2>&1 \
+if (cd "$src" && env -u PG_CONFIG DEB_BUILD_OPTIONS=noautodbgsym dpkg-buildpackage -us -uc -b -j2) >"$work/build.log" 2>&1 \
     && deb=$(ls "$work"/${pkg}_*.deb 2>/dev/null | head -1) && [ -n "$deb" ]; then
     echo "ok - package: dpkg-buildpackage -us -uc -b builds $(basename "$deb") ($(( $(now) - t0 )) s)"
 else
@@ -102,6 +102,8 @@ echo "$lint" | grep -E '^(E|W):' | sed 's/^/#   /'
 # no Debian package owns), so the test sees only the package's files.
 sharedir=$("$sys_pg_config" --sharedir)
 pkglibdir=$("$sys_pg_config" --pkglibdir)
+dirs_state() { stat -c '%a %U:%G %n' / /usr /usr/share /usr/lib "$sharedir" "$sharedir/extension" "$pkglibdir" "$pkglibdir/bitcode" 2>/dev/null; }
+dirs_before=$(dirs_state)
 if dpkg -s "$pkg" >/dev/null 2>&1; then
     kpi_as_root apt-get remove -y -qq --purge "$pkg" >/dev/null 2>&1   # left over from an aborted run
 fi
@@ -188,5 +190,11 @@ if [ $moved -eq 0 ] || [ -f "$pkglibdir/pg_kpi.so" ]; then
     echo "ok - package: the source install is back in place ($moved files)"
 else
     echo "not ok - package: the source install could not be put back in $pkglibdir"
+fi
+if [ "$(dirs_state)" = "$dirs_before" ]; then
+    echo "ok - package: the system directories keep their modes and owners"
+else
+    echo "not ok - package: system directory modes or owners changed:"
+    diff <(echo "$dirs_before") <(dirs_state) | sed 's/^/#   /'
 fi
 echo "# package tier took $(( $(now) - t_start )) s"
