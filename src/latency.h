@@ -242,6 +242,23 @@ lat_add_value(LatSketch *s, double x)
 
 /* ---------- percentiles, building, merging, validation (latency_sketch.c) ---------- */
 
+/*
+ * The nearest rank of percentile p among n >= 1 values: max(1, ceil(p*n))
+ * (percentile_disc's rank), at most n.  Computed in double and compared
+ * before converting, so no n (up to 2^63-1) overflows the conversion.
+ */
+static inline int64
+lat_nearest_rank(double p, int64 n)
+{
+	double		r = ceil(p * (double) n);
+
+	if (!(r >= 1.0))
+		return 1;
+	if (r >= (double) n)
+		return n;
+	return (int64) r;
+}
+
 extern double lat_quantile(const LatSketch *s, double p);
 extern double lat_rank(const LatSketch *s, double x);
 extern void lat_init(LatSketch *s, double alpha, MemoryContext cxt);

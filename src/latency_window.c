@@ -139,7 +139,7 @@ lat_moving_quantile(LatMoving *m, int j)
 	LatSketch  *s = &m->sk;
 	double		p = s->quantiles[j];
 	int64		n = s->count;
-	int64		k = (int64) ceil(p * (double) n);
+	int64		k = lat_nearest_rank(p, n);
 	int32		c;
 	double		v;
 
@@ -156,10 +156,6 @@ lat_moving_quantile(LatMoving *m, int j)
 		}
 		m->cur_valid = true;
 	}
-	if (k < 1)
-		k = 1;
-	if (k > n)
-		k = n;
 	if (k == 1)
 		return s->min;
 	if (k == n)

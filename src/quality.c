@@ -16,6 +16,7 @@
 #include "pg_kpi.h"
 
 #include "catalog/pg_type.h"
+#include "common/int128.h"
 #include "libpq/pqformat.h"
 #include "utils/array.h"
 
@@ -503,7 +504,6 @@ static const char *
 score_summary_problem(const ScoreSummary *s)
 {
 	const char *problem;
-	double		weight_sum = 0.0;
 
 	if (s->ndims < 0 || s->ndims > SCORE_MAX_DIMS)
 		return psprintf("The number of weights must be from 0 to %d.", SCORE_MAX_DIMS);
@@ -517,11 +517,26 @@ score_summary_problem(const ScoreSummary *s)
 		return pstrdup("A summary with no responses must have a zero sum.");
 	if (s->ndims > 0 && (problem = score_weights_problem(s->weights, s->ndims)) != NULL)
 		return problem;
-	for (int i = 0; i < s->ndims; i++)
-		weight_sum += s->weights[i];
-	/* Each response scores at most the sum of the weights. */
-	if ((double) s->sum_units > (double) s->responses * weight_sum + 1.0)
-		return pstrdup("The sum of scores exceeds what the number of responses allows.");
+	if (s->ndims > 0)
+	{
+		/*
+		 * Each response scores at most score_fixed_point() of all-ones
+		 * dimensions (rounding is monotonic), so the exact sum, whole units
+		 * and fraction together, is at most responses times that.
+		 */
+		double		ones[SCORE_MAX_DIMS];
+		INT128		sum = int64_to_int128(0);
+		INT128		bound = int64_to_int128(0);
+
+		for (int i = 0; i < s->ndims; i++)
+			ones[i] = 1.0;
+		int128_add_int64_mul_int64(&sum, s->sum_units, (int64) SCORE_FRAC_ONE);
+		int128_add_uint64(&sum, s->sum_frac);
+		int128_add_int64_mul_int64(&bound, s->responses,
+								   (int64) score_fixed_point(ones, s->weights, s->ndims));
+		if (int128_compare(sum, bound) > 0)
+			return pstrdup("The sum of scores exceeds what the number of responses allows.");
+	}
 	return NULL;
 }
 
