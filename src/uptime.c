@@ -597,7 +597,10 @@ tl_binary_size(Timeline *tl)
 		for (int i = 0; i < tl->nstates; i++)
 			size += 8 + strlen(tl->names[i]);
 	}
-	size += 8 + (Size) tl->npieces * 9 + (Size) tl->npts * 9;
+	/* count the pieces' points: a dropped duplicate piece leaves its points unused */
+	size += 8 + (Size) tl->npieces * 9;
+	for (int i = 0; i < tl->npieces; i++)
+		size += (Size) tl->pieces[i].n * 9;
 	if (size > KPI_MAX_SUMMARY_BYTES - VARHDRSZ)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
