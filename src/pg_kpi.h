@@ -14,6 +14,7 @@
 #include "common/int.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "utils/memutils.h"
 
 /* Version byte written first in the binary form of every summary type. */
 #define KPI_BINARY_VERSION 1
