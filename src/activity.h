@@ -542,4 +542,13 @@ extern ActExpanded *act_state_for_update(FunctionCallInfo fcinfo);
 /* Record retention_rate()'s n from another state; the two must agree. */
 extern void act_expanded_take_n(ActExpanded *e, bool has_n, int32 n);
 
+/* ===== Shared argument helpers (activity_metrics.c) ===== */
+
+/*
+ * Inclusive days [*lo, *hi] of a daterange argument; with allow_open,
+ * unbounded ends are allowed, otherwise they and empty ranges are errors.
+ * Returns false for an empty range.
+ */
+extern bool act_range_days(Datum d, const char *what, bool allow_open, int64 *lo, int64 *hi);
+
 #endif							/* PG_KPI_ACTIVITY_H */

@@ -596,8 +596,8 @@ activity_lifecycle(PG_FUNCTION_ARGS)
 			}
 			prev = p;
 		}
-		if (prev + 1 < np)
-			cnt[(prev + 1) * 4 + 3]++;
+		if (prev >= 0 && prev + 1 < np)
+			cnt[(prev + 1) * 4 + 3]++;	/* dormant after the last active period */
 	}
 
 	for (int64 p = 0; p < np; p++)

@@ -409,7 +409,7 @@ activity_stickiness(PG_FUNCTION_ARGS)
  * unbounded or infinite ends are allowed (clipped to int32); otherwise they
  * and empty ranges are errors.  Returns false for an empty range.
  */
-static bool
+bool
 act_range_days(Datum d, const char *what, bool allow_open, int64 *lo, int64 *hi)
 {
 	RangeType  *range = DatumGetRangeTypeP(d);
@@ -473,6 +473,26 @@ act_period_compare(FunctionCallInfo fcinfo, bool crr)
 	act_range_days(PG_GETARG_DATUM(1), "previous", false, &plo, &phi);
 	act_range_days(PG_GETARG_DATUM(2), "current", false, &clo, &chi);
 	act_view(PG_GETARG_DATUM(0), &v);
+	/* Without history before previous, returning users would look new. */
+	if (v.nusers > 0 && v.first_day > plo)
+	{
+		char		first[MAXDATELEN + 1],
+					start[MAXDATELEN + 1];
+		struct pg_tm tm;
+
+		j2date(v.first_day + POSTGRES_EPOCH_JDATE, &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+		EncodeDateOnly(&tm, USE_ISO_DATES, first);
+		j2date((int) plo + POSTGRES_EPOCH_JDATE, &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+		EncodeDateOnly(&tm, USE_ISO_DATES, start);
+		ereport(WARNING,
+				(errcode(ERRCODE_WARNING),
+				 errmsg("%s needs activity from before the previous period, but the summary starts on %s",
+						crr ? "customer_retention_rate" : "churn_rate", first),
+				 errdetail("The previous period starts on %s; the result is NULL rather than a rate computed from missing history.",
+						   start),
+				 errhint("Build the summary from activity that starts before the previous period, or start previous on or after first_day(summary).")));
+		PG_RETURN_NULL();
+	}
 	act_iter_init(&it, &v);
 	while (act_iter_next(&it))
 	{

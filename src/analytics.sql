@@ -34,7 +34,7 @@ COMMENT ON FUNCTION retention(user_activity, text, integer, text, text, text, bo
     IS 'cohort retention table: first or recurring cohorts, calendar or rolling periods, custom brackets, reporting date';
 
 CREATE FUNCTION lifecycle(user_activity, granularity text DEFAULT 'week', as_of date DEFAULT NULL)
-    RETURNS TABLE(period date, new bigint, returning bigint, resurrecting bigint, dormant bigint, quick_ratio float8)
+    RETURNS TABLE(period date, new bigint, "returning" bigint, resurrecting bigint, dormant bigint, quick_ratio float8)
     AS 'MODULE_PATHNAME', 'activity_lifecycle' LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 52;
 COMMENT ON FUNCTION lifecycle(user_activity, text, date)
     IS 'per period: new, returning, resurrecting and dormant users, and the quick ratio (new + resurrecting) / dormant';

@@ -99,6 +99,12 @@ INSERT INTO kpi_hostile.arg_values (typ, expr, typical, argname) VALUES
 ('daterange', '''(,)''', false, NULL), ('daterange', '''[2026-01-01,)''', false, NULL),
 ('daterange', '''(,2026-01-01)''', false, NULL), ('daterange', '''[-infinity,infinity]''', false, NULL),
 ('daterange', '''[4713-01-01 BC,5874897-12-31]''', false, NULL),
+-- int4[]: retention brackets (day offsets)
+('int4[]', '''{1,7,14,30}''', true, NULL), ('int4[]', '''{}''', false, NULL), ('int4[]', '''{NULL}''', false, NULL),
+('int4[]', '''{7,1}''', false, NULL), ('int4[]', '''{0,7}''', false, NULL), ('int4[]', '''{-1}''', false, NULL),
+('int4[]', '''{{1,7},{14,30}}''', false, NULL), ('int4[]', '''[2:3]={1,7}''', false, NULL),
+('int4[]', '''{2147483647}''', false, NULL), ('int4[]', 'array_fill(1, ARRAY[100000])', false, NULL),
+('int4[]', '(SELECT array_agg(i) FROM generate_series(1, 100000) i)', false, NULL),
 -- float8[]: weights, scores, percentiles
 ('float8[]', '''{0.25,0.25,0.25,0.25}''', true, NULL), ('float8[]', '''{0.5,0.95,0.99}''', true, 'p'),
 ('float8[]', '''{}''', false, NULL), ('float8[]', '''{NULL}''', false, NULL),
