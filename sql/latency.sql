@@ -205,10 +205,10 @@ FROM lat_store l;
 
 -- Errors: latencies.
 SELECT kpi_test.error_of($$SELECT latency_agg(-1)$$);
-SELECT kpi_test.error_of($$SELECT latency_agg('NaN')$$);
-SELECT kpi_test.error_of($$SELECT latency_agg('Infinity')$$);
+SELECT kpi_test.error_of($$SELECT latency_agg('NaN'::float8)$$);
+SELECT kpi_test.error_of($$SELECT latency_agg('Infinity'::float8)$$);
 SELECT kpi_test.error_of($$SELECT percentile_latency(-0.5, 0.5)$$);
-SELECT kpi_test.error_of($$SELECT latency_percentiles('-Infinity', '{0.5}')$$);
+SELECT kpi_test.error_of($$SELECT latency_percentiles('-Infinity'::float8, '{0.5}')$$);
 SELECT kpi_test.error_of($$SELECT latency_agg(-1, 0.01)$$);
 -- Errors: percentiles out of range (22003, as percentile_disc).
 SELECT kpi_test.error_of($$SELECT percentile_latency(1, 1.5)$$);
@@ -257,10 +257,26 @@ SELECT kpi_test.error_of($$SELECT '(count=1,alpha=0.01,min=1,max=1,sum=1,zero=0,
 SELECT kpi_test.error_of($$SELECT '(alpha=0.01,count=1,min=1,max=1,sum=1,zero=0,buckets={0:1 1:1})'::latency_sketch$$);
 SELECT kpi_test.error_of($$SELECT '(alpha=0.01,count=1,min=1,max=1,sum=1,zero=0,buckets={99999999999:1})'::latency_sketch$$);
 SELECT kpi_test.error_of($$SELECT ''::latency_sketch$$);
+-- The sum must lie between count * min and count * max (the mean between min
+-- and max): a mean of 1e300 with max 1 is rejected, and so is a sum below
+-- count * min.  A float sum as 1.0 accumulated it (ten 0.1 add up to
+-- 0.9999999999999999 < 10 * 0.1) still reads.
+SELECT kpi_test.error_of($$SELECT '(alpha=0.01,count=1,min=1,max=1,sum=1e300,zero=0,buckets={0:1})'::latency_sketch$$);
+SELECT kpi_test.error_of($$SELECT '(alpha=0.01,count=2,min=1,max=1,sum=1,zero=0,buckets={0:2})'::latency_sketch$$);
+SELECT kpi_test.error_of($$SELECT '(alpha=0.01,count=2,min=1,max=2,sum=4.5,zero=0,buckets={0:1,35:1})'::latency_sketch$$);
+SELECT mean(s) = 0.9999999999999999::float8 / 10 AS mean_is_sum_over_count, num_values(s)
+FROM (SELECT '(alpha=0.01,count=10,min=0.1,max=0.1,sum=0.9999999999999999,zero=0,buckets={-115:10})'::latency_sketch) v(s);
 SELECT left(e, 5) AS sqlstate, substring(e FROM 'DETAIL: .*') AS detail
 FROM kpi_test.error_of(format('SELECT %L::latency_sketch',
     '(alpha=0.01,count=4097,min=1,max=1e35,sum=1,zero=0,buckets={'
     || (SELECT string_agg(k || ':1', ',') FROM generate_series(0, 4096) k) || '})')) e;
+
+-- Ranks near 2^63: with 2^63-1 and 2^63-512 values, p = 1 is the maximum and
+-- p = 0 the minimum (the rank ceil(p * count) must not overflow).
+SELECT num_values(s), percentile(s, 1) AS p100, percentile(s, 0) AS p0, percentile(s, 0.5) AS p50,
+       percentiles(s, '{0,1}') AS both
+FROM (VALUES ('(alpha=0.01,count=9223372036854775807,min=1,max=2,sum=9223372036854775808,zero=0,buckets={0:9223372036854775806,35:1})'::latency_sketch),
+             ('(alpha=0.01,count=9223372036854775296,min=1,max=2,sum=9223372036854775808,zero=0,buckets={0:9223372036854775295,35:1})')) v(s);
 
 -- Errors: corrupted binary input (22P03).  The valid payload is
 -- version 01, flags 00, 0 percentiles, 2 buckets, first index 21, alpha,
@@ -279,6 +295,12 @@ SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x010000000000000200000015
                           || '\x402c000000000000' || '\x3ff8000000000000' || '\x4024000000000000' || '\x01ffffffffffffffffffff7f02', 'latency_sketch')$$);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x010000000000000200000015' || '\x7ff8000000000000'::bytea || '\x0000000000000003' || '\x0000000000000000'
                           || '\x402c000000000000' || '\x3ff8000000000000' || '\x4024000000000000' || '\x015f02', 'latency_sketch')$$);
+-- Over-long varints are rejected (one encoding per value): the first count 1
+-- as 81 00, then the index delta 95 as df 00.
+SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x010000000000000200000015' || '\x3f847ae147ae147b'::bytea || '\x0000000000000003' || '\x0000000000000000'
+                          || '\x402c000000000000' || '\x3ff8000000000000' || '\x4024000000000000' || '\x81005f02', 'latency_sketch')$$);
+SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x010000000000000200000015' || '\x3f847ae147ae147b'::bytea || '\x0000000000000003' || '\x0000000000000000'
+                          || '\x402c000000000000' || '\x3ff8000000000000' || '\x4024000000000000' || '\x01df0002', 'latency_sketch')$$);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x0100ffff0000000200000015', 'latency_sketch')$$);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x01', 'latency_sketch')$$);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('', 'latency_sketch')$$);

@@ -25,8 +25,8 @@ JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.de
 JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_kpi'
 WHERE p.prosecdef OR p.proleakproof;
 
--- The control file: trusted and relocatable.
-SELECT name, trusted, relocatable, superuser FROM pg_available_extension_versions WHERE name = 'pg_kpi';
+-- The control file: trusted and relocatable, for every installable version.
+SELECT name, version, trusted, relocatable, superuser FROM pg_available_extension_versions WHERE name = 'pg_kpi' ORDER BY version;
 
 DROP DATABASE IF EXISTS regress_kpi_priv;
 DROP ROLE IF EXISTS regress_kpi_owner;

@@ -111,6 +111,19 @@ SELECT kpi_test.error_of($$SELECT '(responses=-2,sum=0,sum_frac=0,weights={1})':
 SELECT kpi_test.error_of($$SELECT '(responses=2,sum=1,sum_frac=0,weights={nan,1})'::score_summary$$);
 SELECT kpi_test.error_of($$SELECT '(responses=2,sum=1,sum_frac=0,weights={1,)'::score_summary$$);
 SELECT kpi_test.error_of($$SELECT '(responses=2,sum=1,sum_frac=0)'::score_summary$$);
+-- The exact sum (whole units and fraction) is at most responses times the
+-- largest score: one response with weight 1 scores at most 1, so sum=1 reads
+-- and sum=1 plus 2^-62, or 2 plus a fraction, do not (text and binary).
+SELECT '(responses=1,sum=1,sum_frac=0,weights={1})'::score_summary AS at_the_bound;
+SELECT kpi_test.error_of($$SELECT '(responses=1,sum=1,sum_frac=1,weights={1})'::score_summary$$);
+SELECT kpi_test.error_of($$SELECT '(responses=1,sum=2,sum_frac=4611686018427387903,weights={1})'::score_summary$$);
+SELECT kpi_test.error_of($$SELECT '(responses=3,sum=3,sum_frac=1,weights={0.5,0.5})'::score_summary$$);
+SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x0101' || '\x0000000000000001'::bytea || '\x0000000000000002' || '\x3fffffffffffffff' || '\x3ff0000000000000', 'score_summary')$$);
+-- Summaries the aggregates build at the bound read back: all-ones rows, with
+-- weights summing to 1 and to 1 + 5e-10 (within the tolerance).
+SELECT s::text::score_summary::text = s::text AS reads_back, responses(s), quality_score(s)
+FROM (SELECT quality_agg(1, 1, 1, 1) FROM generate_series(1, 3)
+      UNION ALL SELECT quality_agg(1, 1, 1, 1, '{0.3,0.3,0.3,0.1000000005}') FROM generate_series(1, 3)) v(s);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x0141', 'score_summary')$$);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text(substring(kpi_test.send_bytes('(responses=2,sum=1,sum_frac=0,weights={0.5,0.5})', 'score_summary') from 1 for 30), 'score_summary')$$);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text(overlay(kpi_test.send_bytes('(responses=2,sum=1,sum_frac=0,weights={0.5,0.5})', 'score_summary') placing '\x01' from 2), 'score_summary')$$);

@@ -542,12 +542,10 @@ extern ActExpanded *act_state_for_update(FunctionCallInfo fcinfo);
 /* Record retention_rate()'s n from another state; the two must agree. */
 extern void act_expanded_take_n(ActExpanded *e, bool has_n, int32 n);
 
-/* ===== Shared argument helpers (activity_metrics.c) ===== */
-
 /*
- * Inclusive days [*lo, *hi] of a daterange argument; with allow_open,
- * unbounded ends are allowed, otherwise they and empty ranges are errors.
- * Returns false for an empty range.
+ * Inclusive days [*lo, *hi] of a daterange argument (activity_metrics.c);
+ * false for an empty range.  allow_open: unbounded ends clip to int32;
+ * otherwise they, and empty ranges, are errors naming `what`.
  */
 extern bool act_range_days(Datum d, const char *what, bool allow_open, int64 *lo, int64 *hi);
 

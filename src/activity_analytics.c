@@ -10,7 +10,8 @@
  *
  * Everything here reads summaries only through the stable API of
  * activity.h (act_view / act_iter / act_days), so the storage underneath
- * can change without touching this file.
+ * can change without touching this file.  The metrics honour
+ * pg_kpi.min_group_size (privacy.c), so they are STABLE.
  */
 #include "activity.h"
 
@@ -516,6 +517,9 @@ activity_retention_options(PG_FUNCTION_ARGS)
 			else
 				nulls[4] = true;
 			values[5] = BoolGetDatum(!complete);
+			/* a cohort smaller than min_group_size: counts hidden (privacy.c) */
+			if (kpi_group_suppressed(size[c]))
+				nulls[1] = nulls[3] = nulls[4] = true;
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
 	}
@@ -614,6 +618,10 @@ activity_lifecycle(PG_FUNCTION_ARGS)
 			values[5] = Float8GetDatum((double) (c[0] + c[2]) / (double) c[3]);
 		else
 			nulls[5] = true;
+		/* the group: users active in this or the previous period */
+		if (kpi_group_suppressed(c[0] + c[1] + c[2] + c[3]))
+			for (int i = 1; i < 6; i++)
+				nulls[i] = true;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
@@ -681,8 +689,11 @@ activity_frequency(PG_FUNCTION_ARGS)
 	for (int64 p = 0; p < np; p++)
 	{
 		int64		len = an_period_start(&cal, p_first + p + 1) - an_period_start(&cal, p_first + p);
+		int64		active = 0;
 
 		CHECK_FOR_INTERRUPTS();
+		for (int k = 1; k <= len; k++)
+			active += cnt[p * 32 + k];
 		for (int k = 1; k <= len; k++)
 		{
 			Datum		values[3];
@@ -691,6 +702,8 @@ activity_frequency(PG_FUNCTION_ARGS)
 			values[0] = DateADTGetDatum((DateADT) an_period_start(&cal, p_first + p));
 			values[1] = Int32GetDatum(k);
 			values[2] = Int64GetDatum(cnt[p * 32 + k]);
+			/* the group: users active in the period */
+			nulls[2] = kpi_group_suppressed(active);
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
 	}
@@ -733,6 +746,7 @@ activity_dau_mau_during(PG_FUNCTION_ARGS)
 	}
 	if (users == 0)
 		PG_RETURN_NULL();
+	KPI_SUPPRESS_SMALL_GROUP(users);
 	PG_RETURN_FLOAT8(((double) pairs / (double) (hi - lo + 1)) / (double) users);
 }
 
@@ -784,7 +798,10 @@ an_segment(FunctionCallInfo fcinfo, int mode)
 		more_a = act_iter_next(&ia);
 	}
 	if (mode == 0)
+	{
+		KPI_SUPPRESS_SMALL_GROUP(common);
 		PG_RETURN_INT64(common);
+	}
 	if (!any)
 		PG_RETURN_NULL();
 	PG_RETURN_POINTER(act_expanded_flatten(e));

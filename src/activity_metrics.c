@@ -3,7 +3,8 @@
  *		The metrics read out of a user_activity summary: dau_mau,
  *		retention_rate, retention, stickiness, churn_rate,
  *		customer_retention_rate, active_users, first_day and last_day.  Written
- *		against the reading API of activity.h only.
+ *		against the reading API of activity.h only.  Each honours
+ *		pg_kpi.min_group_size (privacy.c) for the users it is computed over.
  */
 #include "activity.h"
 
@@ -28,7 +29,10 @@ act_dau_mau(ActView *v)
 	return ((double) pairs / (double) v->ndays) / (double) v->nusers;
 }
 
-/* N-day retention of a view; false when no user is old enough. */
+/*
+ * N-day retention of a view; false when no user is old enough, or fewer than
+ * pg_kpi.min_group_size are.
+ */
 static bool
 act_retention_rate(ActView *v, int64 n, bool on_or_after, double *result)
 {
@@ -49,7 +53,8 @@ act_retention_rate(ActView *v, int64 n, bool on_or_after, double *result)
 		else
 			retained += act_user_active_on(&it, target) ? 1 : 0;
 	}
-	if (eligible == 0)
+	/* the group is the eligible users (min_group_size) */
+	if (eligible == 0 || kpi_group_suppressed(eligible))
 		return false;
 	*result = (double) retained / (double) eligible;
 	return true;
@@ -91,6 +96,7 @@ activity_dau_mau(PG_FUNCTION_ARGS)
 	act_view(PG_GETARG_DATUM(0), &v);
 	if (v.nusers == 0)
 		PG_RETURN_NULL();
+	KPI_SUPPRESS_SMALL_GROUP(v.nusers);
 	PG_RETURN_FLOAT8(act_dau_mau(&v));
 }
 
@@ -322,6 +328,9 @@ activity_retention(PG_FUNCTION_ARGS)
 			values[2] = Int32GetDatum((int32) k);
 			values[3] = Int64GetDatum(r);
 			values[4] = Float8GetDatum((double) r / (double) size[ci]);
+			/* a cell of a cohort smaller than min_group_size: counts hidden */
+			if (kpi_group_suppressed(size[ci]))
+				nulls[1] = nulls[3] = nulls[4] = true;
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
 	}
@@ -399,6 +408,9 @@ activity_stickiness(PG_FUNCTION_ARGS)
 			values[3] = Float8GetDatum((double) dau[i] / (double) mau);
 		else
 			nulls[3] = true;
+		/* the day's group: the users active in its window */
+		if (kpi_group_suppressed(mau))
+			nulls[1] = nulls[2] = nulls[3] = true;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
@@ -506,6 +518,7 @@ act_period_compare(FunctionCallInfo fcinfo, bool crr)
 	}
 	if (s == 0)
 		PG_RETURN_NULL();
+	KPI_SUPPRESS_SMALL_GROUP(s);
 	if (crr)
 		PG_RETURN_FLOAT8((double) (e - nnew) / (double) s);
 	PG_RETURN_FLOAT8((double) (s - both) / (double) s);
@@ -538,12 +551,14 @@ activity_active_users(PG_FUNCTION_ARGS)
 
 	act_view(PG_GETARG_DATUM(0), &v);
 	if (PG_NARGS() == 1)
-		PG_RETURN_INT64(v.nusers);
-	if (!act_range_days(PG_GETARG_DATUM(1), "during", true, &lo, &hi))
-		PG_RETURN_INT64(0);
-	act_iter_init(&it, &v);
-	while (act_iter_next(&it))
-		count += act_user_active(&it, lo, hi);
+		count = v.nusers;
+	else if (act_range_days(PG_GETARG_DATUM(1), "during", true, &lo, &hi))
+	{
+		act_iter_init(&it, &v);
+		while (act_iter_next(&it))
+			count += act_user_active(&it, lo, hi);
+	}
+	KPI_SUPPRESS_SMALL_GROUP(count);
 	PG_RETURN_INT64(count);
 }
 
@@ -560,13 +575,26 @@ act_edge_day(FunctionCallInfo fcinfo, bool last)
 
 	act_view(PG_GETARG_DATUM(0), &v);
 	if (PG_NARGS() == 1)
+	{
+		KPI_SUPPRESS_SMALL_GROUP(v.nusers);
 		PG_RETURN_DATEADT(last ? v.last_day : v.first_day);
+	}
 	if (!act_range_days(PG_GETARG_DATUM(1), "during", true, &lo, &hi))
 		PG_RETURN_NULL();
 	lo = Max(lo, (int64) v.first_day);
 	hi = Min(hi, (int64) v.last_day);
 	if (lo > hi)
 		PG_RETURN_NULL();
+	if (kpi_min_group_size > 0)
+	{
+		/* the group: the users active in the range */
+		int64		n = 0;
+
+		act_iter_init(&it, &v);
+		while (act_iter_next(&it))
+			n += act_user_active(&it, lo, hi);
+		KPI_SUPPRESS_SMALL_GROUP(n);
+	}
 	best = last ? lo : hi;
 	act_iter_init(&it, &v);
 	while (act_iter_next(&it))

@@ -2,6 +2,8 @@
 -- retention() with PostHog/Amplitude/Mixpanel options, lifecycle(),
 -- activity_frequency(), the calendar dau_mau(s, during), and the segment
 -- operations activity_intersect(), activity_except(), overlap_users().
+-- The metrics are STABLE: they honour pg_kpi.min_group_size (privacy.c);
+-- activity_intersect and activity_except return summaries and are IMMUTABLE.
 -- (A new family file: it sorts after activity.sql, so user_activity exists.
 -- The 1.0 retention(user_activity, text, integer, text) is dropped by
 -- src/upgrade/1.0--1.1/activity.sql before this file runs.)
@@ -29,24 +31,24 @@ CREATE FUNCTION retention(user_activity,
                           as_of date DEFAULT NULL,
                           include_incomplete boolean DEFAULT false)
     RETURNS SETOF retention_row
-    AS 'MODULE_PATHNAME', 'activity_retention_options' LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 100;
+    AS 'MODULE_PATHNAME', 'activity_retention_options' LANGUAGE C STABLE PARALLEL SAFE ROWS 100;
 COMMENT ON FUNCTION retention(user_activity, text, integer, text, text, text, boolean, integer[], date, boolean)
     IS 'cohort retention table: first or recurring cohorts, calendar or rolling periods, custom brackets, reporting date';
 
 CREATE FUNCTION lifecycle(user_activity, granularity text DEFAULT 'week', as_of date DEFAULT NULL)
     RETURNS TABLE(period date, new bigint, "returning" bigint, resurrecting bigint, dormant bigint, quick_ratio float8)
-    AS 'MODULE_PATHNAME', 'activity_lifecycle' LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 52;
+    AS 'MODULE_PATHNAME', 'activity_lifecycle' LANGUAGE C STABLE PARALLEL SAFE ROWS 52;
 COMMENT ON FUNCTION lifecycle(user_activity, text, date)
     IS 'per period: new, returning, resurrecting and dormant users, and the quick ratio (new + resurrecting) / dormant';
 
 CREATE FUNCTION activity_frequency(user_activity, granularity text DEFAULT 'month', as_of date DEFAULT NULL)
     RETURNS TABLE(period date, active_days integer, users bigint)
-    AS 'MODULE_PATHNAME', 'activity_frequency' LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 100;
+    AS 'MODULE_PATHNAME', 'activity_frequency' LANGUAGE C STABLE PARALLEL SAFE ROWS 100;
 COMMENT ON FUNCTION activity_frequency(user_activity, text, date)
     IS 'per period and k: users active on exactly k days of the period (PostHog stickiness, Mixpanel frequency)';
 
 CREATE FUNCTION dau_mau(user_activity, during daterange) RETURNS float8
-    AS 'MODULE_PATHNAME', 'activity_dau_mau_during' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'activity_dau_mau_during' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION dau_mau(user_activity, daterange)
     IS 'mean daily active users over every calendar day of during, divided by the users active in during';
 
@@ -59,6 +61,6 @@ CREATE FUNCTION activity_except(user_activity, user_activity) RETURNS user_activ
 COMMENT ON FUNCTION activity_except(user_activity, user_activity)
     IS 'the users of the first summary who are not in the second, with their days from the first';
 CREATE FUNCTION overlap_users(user_activity, user_activity) RETURNS bigint
-    AS 'MODULE_PATHNAME', 'activity_overlap_users' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'activity_overlap_users' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION overlap_users(user_activity, user_activity)
     IS 'number of users active in both summaries (exact)';

@@ -107,38 +107,103 @@ kpi_text_init(KpiTextCursor *cur, const char *input, const char *type_name)
 	cur->type_name = type_name;
 }
 
-/* Raise the 22P02 error for a summary's text form, with a detail sentence. */
-void
-kpi_text_invalid(KpiTextCursor *cur, const char *detail_fmt,...)
+/* A palloc'd string formatted from fmt and args (psprintf with a va_list). */
+static char *kpi_vformat(const char *fmt, va_list args) pg_attribute_printf(1, 0);
+
+static char *
+kpi_vformat(const char *fmt, va_list args)
 {
-	char		detail[256];
+	size_t		len = 128;
+
+	for (;;)
+	{
+		char	   *result = palloc(len);
+		va_list		copy;
+		size_t		needed;
+
+		va_copy(copy, args);
+		needed = pvsnprintf(result, len, fmt, copy);
+		va_end(copy);
+		if (needed < len)
+			return result;
+		pfree(result);
+		len = needed;
+	}
+}
+
+/* Raise the 22P02 error for a whole text input, with a detail sentence. */
+void
+kpi_text_invalid_input(const char *type_name, const char *input, const char *detail_fmt,...)
+{
+	char	   *detail;
 	va_list		args;
 
 	va_start(args, detail_fmt);
-	vsnprintf(detail, sizeof(detail), detail_fmt, args);
+	detail = kpi_vformat(detail_fmt, args);
 	va_end(args);
 
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type %s: \"%s\"",
-					cur->type_name, cur->input),
+			 errmsg("invalid input syntax for type %s: \"%s\"", type_name, input),
 			 errdetail("%s", detail)));
 	pg_unreachable();
 }
 
-/* Skip blanks. */
-static inline void
-kpi_text_skip_space(KpiTextCursor *cur)
+/* Raise the 22P02 error for a summary's text form, with a detail sentence. */
+void
+kpi_text_invalid(KpiTextCursor *cur, const char *detail_fmt,...)
+{
+	char	   *detail;
+	va_list		args;
+
+	va_start(args, detail_fmt);
+	detail = kpi_vformat(detail_fmt, args);
+	va_end(args);
+
+	kpi_text_invalid_input(cur->type_name, cur->input, "%s", detail);
+}
+
+/* Skip blanks (what isspace() accepts). */
+void
+kpi_text_skip_blanks(KpiTextCursor *cur)
 {
 	while (isspace((unsigned char) *cur->pos))
 		cur->pos++;
+}
+
+/* After optional blanks, consume lit if it comes next; returns whether it did. */
+bool
+kpi_text_accept(KpiTextCursor *cur, const char *lit)
+{
+	size_t		len = strlen(lit);
+
+	kpi_text_skip_blanks(cur);
+	if (strncmp(cur->pos, lit, len) != 0)
+		return false;
+	cur->pos += len;
+	return true;
+}
+
+/* Before item i of a "{...}" list: false after the closing '}', else true after the separator. */
+bool
+kpi_text_list_next(KpiTextCursor *cur, int i)
+{
+	kpi_text_skip_blanks(cur);
+	if (*cur->pos == '}')
+	{
+		cur->pos++;
+		return false;
+	}
+	if (i > 0)
+		kpi_text_expect_char(cur, ',');
+	return true;
 }
 
 /* Consume the character c (after optional blanks). */
 void
 kpi_text_expect_char(KpiTextCursor *cur, char c)
 {
-	kpi_text_skip_space(cur);
+	kpi_text_skip_blanks(cur);
 	if (*cur->pos != c)
 		kpi_text_invalid(cur, "Expected \"%c\" at character %d.", c,
 						 (int) (cur->pos - cur->input) + 1);
@@ -151,7 +216,7 @@ kpi_text_expect_key(KpiTextCursor *cur, const char *key)
 {
 	size_t		len = strlen(key);
 
-	kpi_text_skip_space(cur);
+	kpi_text_skip_blanks(cur);
 	if (strncmp(cur->pos, key, len) != 0)
 		kpi_text_invalid(cur, "Expected \"%s=\" at character %d.", key,
 						 (int) (cur->pos - cur->input) + 1);
@@ -166,7 +231,7 @@ kpi_text_read_int64(KpiTextCursor *cur, const char *key)
 	char	   *end;
 	long long	value;
 
-	kpi_text_skip_space(cur);
+	kpi_text_skip_blanks(cur);
 	if (!(isdigit((unsigned char) *cur->pos) || *cur->pos == '-'))
 		kpi_text_invalid(cur, "Field \"%s\" must be an integer.", key);
 	errno = 0;
@@ -186,7 +251,7 @@ kpi_text_read_uint64(KpiTextCursor *cur, const char *key)
 	char	   *end;
 	unsigned long long value;
 
-	kpi_text_skip_space(cur);
+	kpi_text_skip_blanks(cur);
 	if (!isdigit((unsigned char) *cur->pos))
 		kpi_text_invalid(cur, "Field \"%s\" must be a non-negative integer.", key);
 	errno = 0;
@@ -204,7 +269,7 @@ kpi_text_read_float8(KpiTextCursor *cur, const char *key)
 	char	   *end;
 	double		value;
 
-	kpi_text_skip_space(cur);
+	kpi_text_skip_blanks(cur);
 	errno = 0;
 	value = strtod(cur->pos, &end);
 	if (end == cur->pos)
@@ -219,7 +284,7 @@ kpi_text_read_float8(KpiTextCursor *cur, const char *key)
 void
 kpi_text_expect_end(KpiTextCursor *cur)
 {
-	kpi_text_skip_space(cur);
+	kpi_text_skip_blanks(cur);
 	if (*cur->pos != '\0')
 		kpi_text_invalid(cur, "Unexpected text after the summary at character %d.",
 						 (int) (cur->pos - cur->input) + 1);
@@ -239,11 +304,11 @@ kpi_append_float8(StringInfo buf, double value)
 void
 kpi_binary_invalid(const char *type_name, const char *detail_fmt,...)
 {
-	char		detail[256];
+	char	   *detail;
 	va_list		args;
 
 	va_start(args, detail_fmt);
-	vsnprintf(detail, sizeof(detail), detail_fmt, args);
+	detail = kpi_vformat(detail_fmt, args);
 	va_end(args);
 
 	ereport(ERROR,
@@ -251,6 +316,47 @@ kpi_binary_invalid(const char *type_name, const char *detail_fmt,...)
 			 errmsg("invalid binary data for type %s", type_name),
 			 errdetail("%s", detail)));
 	pg_unreachable();
+}
+
+/* Raise XX001 for a stored value that fails its checks (detail_fmt may be NULL). */
+void
+kpi_corrupted(const char *type_name, const char *detail_fmt,...)
+{
+	char	   *detail = NULL;
+	va_list		args;
+
+	if (detail_fmt != NULL)
+	{
+		va_start(args, detail_fmt);
+		detail = kpi_vformat(detail_fmt, args);
+		va_end(args);
+	}
+	ereport(ERROR,
+			(errcode(KPI_ERRCODE_CORRUPTED),
+			 errmsg("corrupted %s value", type_name),
+			 detail ? errdetail("%s", detail) : 0));
+	pg_unreachable();
+}
+
+/* Argument argno if it is the read-write expanded state this aggregate owns, else NULL. */
+ExpandedObjectHeader *
+kpi_expanded_own_state(FunctionCallInfo fcinfo, int argno, const ExpandedObjectMethods *methods)
+{
+	MemoryContext aggcxt;
+	Datum		d;
+	ExpandedObjectHeader *eoh;
+
+	if (PG_ARGISNULL(argno) || !AggCheckCallContext(fcinfo, &aggcxt))
+		return NULL;
+	d = PG_GETARG_DATUM(argno);
+	if (!VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(d)))
+		return NULL;
+	eoh = DatumGetEOHP(d);
+	if (methods != NULL && eoh->eoh_methods != methods)
+		return NULL;
+	if (MemoryContextGetParent(eoh->eoh_context) != aggcxt)
+		return NULL;
+	return eoh;
 }
 
 /* Read and check the version byte that starts every binary summary. */
@@ -282,6 +388,22 @@ kpi_recv_uint8(StringInfo buf, const char *type_name)
 {
 	kpi_recv_require(buf, 1, type_name);
 	return pq_getmsgbyte(buf);
+}
+
+/* Read one unsigned 16-bit field of a binary summary, with a bounds check. */
+int
+kpi_recv_uint16(StringInfo buf, const char *type_name)
+{
+	kpi_recv_require(buf, 2, type_name);
+	return (uint16) pq_getmsgint(buf, 2);
+}
+
+/* Read one int32 field of a binary summary, with a bounds check. */
+int32
+kpi_recv_int32(StringInfo buf, const char *type_name)
+{
+	kpi_recv_require(buf, 4, type_name);
+	return (int32) pq_getmsgint(buf, 4);
 }
 
 /* Read one int64 field of a binary summary, with a bounds check. */

@@ -38,7 +38,6 @@
 #define LAT_DEFAULT_ALPHA 0.01
 #define LAT_MAX_QUANTILES 1000		/* most percentiles one call asks for */
 #define LAT_FLAG_QUANTILES 0x01		/* the state carries requested percentiles */
-#define LAT_MAX_VARINT 10			/* bytes of the longest 64-bit varint */
 
 /*
  * The buckets are computed with an accuracy a hair tighter than the one the
@@ -243,6 +242,23 @@ lat_add_value(LatSketch *s, double x)
 
 /* ---------- percentiles, building, merging, validation (latency_sketch.c) ---------- */
 
+/*
+ * The nearest rank of percentile p among n >= 1 values: max(1, ceil(p*n))
+ * (percentile_disc's rank), at most n.  Computed in double and compared
+ * before converting, so no n (up to 2^63-1) overflows the conversion.
+ */
+static inline int64
+lat_nearest_rank(double p, int64 n)
+{
+	double		r = ceil(p * (double) n);
+
+	if (!(r >= 1.0))
+		return 1;
+	if (r >= (double) n)
+		return n;
+	return (int64) r;
+}
+
 extern double lat_quantile(const LatSketch *s, double p);
 extern double lat_rank(const LatSketch *s, double x);
 extern void lat_init(LatSketch *s, double alpha, MemoryContext cxt);
@@ -269,61 +285,6 @@ lat_same_quantile_array(const LatSketch *s, ArrayType *arr)
 
 /* ---------- the flat form (latency_io.c) ---------- */
 
-
-/* Bytes of v as an unsigned LEB128 varint. */
-static inline int
-lat_varint_len(uint64 v)
-{
-	int			n = 1;
-
-	while (v >= 0x80)
-	{
-		v >>= 7;
-		n++;
-	}
-	return n;
-}
-
-/* Write v as a varint at p; returns the bytes written. */
-static inline int
-lat_varint_put(uint8 *p, uint64 v)
-{
-	int			n = 0;
-
-	while (v >= 0x80)
-	{
-		p[n++] = (uint8) (v | 0x80);
-		v >>= 7;
-	}
-	p[n++] = (uint8) v;
-	return n;
-}
-
-/* Read a varint from [*pos, end); false if it is truncated or overflows 64 bits. */
-static inline bool
-lat_varint_get(const uint8 **pos, const uint8 *end, uint64 *v)
-{
-	uint64		result = 0;
-	int			shift = 0;
-
-	while (*pos < end)
-	{
-		uint8		b = *(*pos)++;
-
-		if (shift == 63 && (b & 0x7e) != 0)
-			return false;
-		result |= (uint64) (b & 0x7f) << shift;
-		if ((b & 0x80) == 0)
-		{
-			*v = result;
-			return true;
-		}
-		shift += 7;
-		if (shift > 63)
-			return false;
-	}
-	return false;
-}
 
 extern Size lat_stream_size(const LatSketch *s);
 extern int32 lat_stream_write(const LatSketch *s, uint8 *out);

@@ -1,6 +1,8 @@
 -- Latency percentiles: latency_sketch (a DDSketch with a guaranteed relative
 -- error), latency_agg(), rollup(), percentile_latency(), latency_percentiles()
 -- (with moving-window mode), and the accessors.
+-- Accessors and final functions are STABLE: they return NULL under
+-- pg_kpi.min_group_size (privacy.c).
 
 CREATE TYPE latency_sketch;
 
@@ -39,9 +41,9 @@ CREATE FUNCTION latency_combine(latency_sketch, latency_sketch) RETURNS latency_
 CREATE FUNCTION latency_sketch_final(latency_sketch) RETURNS latency_sketch
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION latency_percentile_final(latency_sketch) RETURNS float8
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
 CREATE FUNCTION latency_percentiles_final(latency_sketch) RETURNS float8[]
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
 
 -- Moving-window (MSFUNC/MINVFUNC) functions; the state is internal.
 CREATE FUNCTION latency_mcollect_p(internal, float8, float8) RETURNS internal
@@ -49,13 +51,13 @@ CREATE FUNCTION latency_mcollect_p(internal, float8, float8) RETURNS internal
 CREATE FUNCTION latency_mdiscard_p(internal, float8, float8) RETURNS internal
     AS 'MODULE_PATHNAME', 'latency_mdiscard' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION latency_mfinal_p(internal) RETURNS float8
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
 CREATE FUNCTION latency_mcollect_parr(internal, float8, float8[]) RETURNS internal
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION latency_mdiscard_parr(internal, float8, float8[]) RETURNS internal
     AS 'MODULE_PATHNAME', 'latency_mdiscard' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION latency_mfinal_parr(internal) RETURNS float8[]
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
 
 CREATE AGGREGATE latency_agg(latency float8) (
     SFUNC = latency_accum,
@@ -114,21 +116,21 @@ COMMENT ON AGGREGATE latency_percentiles(float8, float8[]) IS 'approximate perce
 
 -- Accessors.
 CREATE FUNCTION percentile(latency_sketch, p float8) RETURNS float8
-    AS 'MODULE_PATHNAME', 'latency_sketch_percentile' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'latency_sketch_percentile' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION percentile(latency_sketch, float8) IS 'approximate percentile p, within the sketch''s relative accuracy of percentile_disc(p)';
 CREATE FUNCTION percentiles(latency_sketch, p float8[]) RETURNS float8[]
-    AS 'MODULE_PATHNAME', 'latency_sketch_percentiles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'latency_sketch_percentiles' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION percentiles(latency_sketch, float8[]) IS 'approximate percentiles, one per element of p';
 CREATE FUNCTION percentile_rank(latency_sketch, value float8) RETURNS float8
-    AS 'MODULE_PATHNAME', 'latency_sketch_percentile_rank' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'latency_sketch_percentile_rank' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION percentile_rank(latency_sketch, float8) IS 'approximate share of values <= value';
 CREATE FUNCTION num_values(latency_sketch) RETURNS bigint
-    AS 'MODULE_PATHNAME', 'latency_sketch_num_values' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'latency_sketch_num_values' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION mean(latency_sketch) RETURNS float8
-    AS 'MODULE_PATHNAME', 'latency_sketch_mean' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'latency_sketch_mean' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION min_value(latency_sketch) RETURNS float8
-    AS 'MODULE_PATHNAME', 'latency_sketch_min' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'latency_sketch_min' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION max_value(latency_sketch) RETURNS float8
-    AS 'MODULE_PATHNAME', 'latency_sketch_max' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'latency_sketch_max' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION relative_accuracy(latency_sketch) RETURNS float8
     AS 'MODULE_PATHNAME', 'latency_sketch_alpha' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

@@ -76,24 +76,16 @@ LatExpanded *
 lat_state_for_update(FunctionCallInfo fcinfo, int argno)
 {
 	MemoryContext aggcxt;
-	Datum		d;
 	const LatSketch *src;
 	LatExpanded *e;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		aggcxt = NULL;
+	if (argno == 0 && (e = (LatExpanded *) kpi_expanded_own_state(fcinfo, 0, &lat_methods)) != NULL)
+		return e;
 	if (PG_ARGISNULL(argno))
 		return NULL;
-	d = PG_GETARG_DATUM(argno);
-	if (aggcxt != NULL && argno == 0 && VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(d)))
-	{
-		ExpandedObjectHeader *eoh = DatumGetEOHP(d);
-
-		if (eoh->eoh_methods == &lat_methods &&
-			MemoryContextGetParent(eoh->eoh_context) == aggcxt)
-			return (LatExpanded *) eoh;
-	}
-	src = lat_read(d);
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		aggcxt = NULL;
+	src = lat_read(PG_GETARG_DATUM(argno));
 	e = lat_expanded_new(aggcxt ? aggcxt : CurrentMemoryContext, src->alpha);
 	lat_copy(&e->sk, src);
 	return e;
@@ -280,6 +272,7 @@ latency_percentile_final(PG_FUNCTION_ARGS)
 	s = PG_GETARG_LAT(0);
 	if (s->count == 0 || !s->has_quantiles || s->nquantiles != 1)
 		PG_RETURN_NULL();
+	KPI_SUPPRESS_SMALL_GROUP(s->count);
 	PG_RETURN_FLOAT8(lat_quantile(s, s->quantiles[0]));
 }
 
@@ -295,5 +288,6 @@ latency_percentiles_final(PG_FUNCTION_ARGS)
 	s = PG_GETARG_LAT(0);
 	if (s->count == 0 || !s->has_quantiles)
 		PG_RETURN_NULL();
+	KPI_SUPPRESS_SMALL_GROUP(s->count);
 	PG_RETURN_ARRAYTYPE_P(lat_quantiles_array(s, s->quantiles, s->nquantiles));
 }

@@ -27,8 +27,8 @@ lat_stream_size(const LatSketch *s)
 		if (c == 0)
 			continue;
 		if (any)
-			size += lat_varint_len((uint64) (i - prev));
-		size += lat_varint_len((uint64) c);
+			size += kpi_varint_len((uint64) (i - prev));
+		size += kpi_varint_len((uint64) c);
 		prev = i;
 		any = true;
 	}
@@ -51,8 +51,8 @@ lat_stream_write(const LatSketch *s, uint8 *out)
 		if (c == 0)
 			continue;
 		if (n > 0)
-			out += lat_varint_put(out, (uint64) (i - prev));
-		out += lat_varint_put(out, (uint64) c);
+			out = kpi_varint_put(out, (uint64) (i - prev));
+		out = kpi_varint_put(out, (uint64) c);
 		prev = i;
 		n++;
 	}
@@ -82,16 +82,16 @@ lat_stream_read(LatParsed *p, int32 first_index, const uint8 *data, Size len)
 
 		if (i > 0)
 		{
-			if (!lat_varint_get(&pos, end, &v))
-				return "A bucket index delta is truncated or too long.";
+			if (!kpi_varint_get(&pos, end, &v))
+				return "A bucket index delta is truncated or not a minimal varint.";
 			if (v < 1 || v >= LAT_MAX_BUCKETS)
 				return "A bucket index delta is out of range.";
 			index += (int64) v;
 			if (index > PG_INT32_MAX)
 				return "A bucket index is out of range.";
 		}
-		if (!lat_varint_get(&pos, end, &v))
-			return "A bucket count is truncated or too long.";
+		if (!kpi_varint_get(&pos, end, &v))
+			return "A bucket count is truncated or not a minimal varint.";
 		if (v < 1 || v > (uint64) PG_INT64_MAX)
 			return "A bucket count is out of range.";
 		p->index[i] = (int32) index;
@@ -164,10 +164,10 @@ lat_from_flat(LatSketch *s, const struct varlena *v)
 	const char *problem;
 
 	if (len < sizeof(LatFlat))
-		kpi_binary_invalid(LAT_NAME, "The stored sketch is only %zu bytes long.", len);
+		kpi_corrupted(LAT_NAME, "The stored sketch is only %zu bytes long.", len);
 	memcpy(&f, v, sizeof(LatFlat));
 	if (f.version != KPI_BINARY_VERSION)
-		kpi_binary_invalid(LAT_NAME, "Unknown format version %d; this build reads version %d.",
+		kpi_corrupted(LAT_NAME, "Unknown format version %d; this build reads version %d.",
 						   f.version, KPI_BINARY_VERSION);
 	memset(&p, 0, sizeof(p));
 	p.alpha = f.alpha;
@@ -181,7 +181,7 @@ lat_from_flat(LatSketch *s, const struct varlena *v)
 	p.nquantiles = f.nquantiles;
 	qbytes = sizeof(double) * f.nquantiles;
 	if (len - sizeof(LatFlat) < qbytes || (!p.has_quantiles && f.nquantiles != 0))
-		kpi_binary_invalid(LAT_NAME, "The stored sketch's percentile list is inconsistent.");
+		kpi_corrupted(LAT_NAME, "The stored sketch's percentile list is inconsistent.");
 	if (p.nquantiles > 0)
 	{
 		p.quantiles = palloc(qbytes);
@@ -192,19 +192,11 @@ lat_from_flat(LatSketch *s, const struct varlena *v)
 	if (problem == NULL)
 		problem = lat_problem(&p);
 	if (problem != NULL)
-		kpi_binary_invalid(LAT_NAME, "%s", problem);
+		kpi_corrupted(LAT_NAME, "%s", problem);
 	lat_from_parsed(s, &p);
 }
 
 /* ---------- type I/O ---------- */
-
-/* Skip blanks in a text cursor. */
-static inline void
-lat_skip_space(KpiTextCursor *cur)
-{
-	while (*cur->pos == ' ' || *cur->pos == '\t' || *cur->pos == '\n' || *cur->pos == '\r')
-		cur->pos++;
-}
 
 /*
  * Text form: (alpha=A,count=N,min=m,max=M,sum=S,zero=Z,buckets={i:c,...})
@@ -246,66 +238,34 @@ latency_sketch_in(PG_FUNCTION_ARGS)
 	kpi_text_expect_char(&cur, '{');
 	p.index = palloc(sizeof(int32) * LAT_MAX_BUCKETS);
 	p.counts = palloc(sizeof(int64) * LAT_MAX_BUCKETS);
-	lat_skip_space(&cur);
-	if (*cur.pos == '}')
-		cur.pos++;
-	else
+	for (int i = 0; kpi_text_list_next(&cur, i); i++)
 	{
-		for (;;)
-		{
-			int64		index;
+		int64		index;
 
-			if (p.nbuckets >= LAT_MAX_BUCKETS)
-				kpi_text_invalid(&cur, "A sketch has at most %d buckets.", LAT_MAX_BUCKETS);
-			index = kpi_text_read_int64(&cur, "buckets");
-			if (index < PG_INT32_MIN || index > PG_INT32_MAX)
-				kpi_text_invalid(&cur, "Bucket index %lld is out of range.", (long long) index);
-			kpi_text_expect_char(&cur, ':');
-			p.index[p.nbuckets] = (int32) index;
-			p.counts[p.nbuckets] = kpi_text_read_int64(&cur, "buckets");
-			p.nbuckets++;
-			lat_skip_space(&cur);
-			if (*cur.pos == '}')
-			{
-				cur.pos++;
-				break;
-			}
-			kpi_text_expect_char(&cur, ',');
-		}
+		if (p.nbuckets >= LAT_MAX_BUCKETS)
+			kpi_text_invalid(&cur, "A sketch has at most %d buckets.", LAT_MAX_BUCKETS);
+		index = kpi_text_read_int64(&cur, "buckets");
+		if (index < PG_INT32_MIN || index > PG_INT32_MAX)
+			kpi_text_invalid(&cur, "Bucket index %lld is out of range.", (long long) index);
+		kpi_text_expect_char(&cur, ':');
+		p.index[p.nbuckets] = (int32) index;
+		p.counts[p.nbuckets] = kpi_text_read_int64(&cur, "buckets");
+		p.nbuckets++;
 	}
-	lat_skip_space(&cur);
-	if (*cur.pos == ',')
+	if (kpi_text_accept(&cur, ","))
 	{
-		cur.pos++;
 		kpi_text_expect_key(&cur, "percentiles");
 		kpi_text_expect_char(&cur, '{');
 		p.has_quantiles = true;
 		p.quantiles = palloc(sizeof(double) * LAT_MAX_QUANTILES);
-		lat_skip_space(&cur);
-		if (*cur.pos == '}')
-			cur.pos++;
-		else
+		for (int i = 0; kpi_text_list_next(&cur, i); i++)
 		{
-			for (;;)
-			{
-				if (p.nquantiles >= LAT_MAX_QUANTILES)
-					kpi_text_invalid(&cur, "At most %d percentiles can be attached.", LAT_MAX_QUANTILES);
-				lat_skip_space(&cur);
-				if (strncmp(cur.pos, "NULL", 4) == 0)
-				{
-					cur.pos += 4;
-					p.quantiles[p.nquantiles++] = get_float8_nan();
-				}
-				else
-					p.quantiles[p.nquantiles++] = kpi_text_read_float8(&cur, "percentiles");
-				lat_skip_space(&cur);
-				if (*cur.pos == '}')
-				{
-					cur.pos++;
-					break;
-				}
-				kpi_text_expect_char(&cur, ',');
-			}
+			if (p.nquantiles >= LAT_MAX_QUANTILES)
+				kpi_text_invalid(&cur, "At most %d percentiles can be attached.", LAT_MAX_QUANTILES);
+			if (kpi_text_accept(&cur, "NULL"))
+				p.quantiles[p.nquantiles++] = get_float8_nan();
+			else
+				p.quantiles[p.nquantiles++] = kpi_text_read_float8(&cur, "percentiles");
 		}
 	}
 	kpi_text_expect_char(&cur, ')');
@@ -367,15 +327,6 @@ latency_sketch_out(PG_FUNCTION_ARGS)
 	PG_RETURN_CSTRING(buf.data);
 }
 
-/* Bounds-checked reads of the binary form's 16- and 32-bit fields. */
-static int
-lat_recv_int(StringInfo buf, int bytes)
-{
-	if (buf->len - buf->cursor < bytes)
-		kpi_binary_invalid(LAT_NAME, "The data ends after %d bytes; more were expected.", buf->len);
-	return pq_getmsgint(buf, bytes);
-}
-
 /*
  * Binary form: version byte, flags byte, uint16 number of percentiles,
  * int32 number of buckets, int32 first bucket index, float8 alpha, int8
@@ -399,9 +350,9 @@ latency_sketch_recv(PG_FUNCTION_ARGS)
 	if ((flags & ~LAT_FLAG_QUANTILES) != 0)
 		kpi_binary_invalid(LAT_NAME, "Unknown flags %d.", flags);
 	p.has_quantiles = (flags & LAT_FLAG_QUANTILES) != 0;
-	p.nquantiles = (uint16) lat_recv_int(buf, 2);
-	p.nbuckets = (int32) lat_recv_int(buf, 4);
-	first_index = (int32) lat_recv_int(buf, 4);
+	p.nquantiles = kpi_recv_uint16(buf, LAT_NAME);
+	p.nbuckets = kpi_recv_int32(buf, LAT_NAME);
+	first_index = kpi_recv_int32(buf, LAT_NAME);
 	p.alpha = kpi_recv_float8(buf, LAT_NAME);
 	p.count = kpi_recv_int64(buf, LAT_NAME);
 	p.zero_count = kpi_recv_int64(buf, LAT_NAME);
@@ -417,9 +368,10 @@ latency_sketch_recv(PG_FUNCTION_ARGS)
 		p.quantiles = palloc(sizeof(double) * p.nquantiles);
 		for (int i = 0; i < p.nquantiles; i++)
 		{
-			if (buf->len - buf->cursor < 8)
-				kpi_binary_invalid(LAT_NAME, "The data ends after %d bytes; more were expected.", buf->len);
-			p.quantiles[i] = pq_getmsgfloat8(buf);
+			/* Raw bits: NaN is the NULL marker of an attached percentile. */
+			int64		bits = kpi_recv_int64(buf, LAT_NAME);
+
+			memcpy(&p.quantiles[i], &bits, sizeof(double));
 		}
 	}
 	problem = lat_stream_read(&p, first_index, (const uint8 *) buf->data + buf->cursor,

@@ -216,14 +216,10 @@ double
 lat_quantile(const LatSketch *s, double p)
 {
 	int64		n = s->count;
-	int64		k = (int64) ceil(p * (double) n);
+	int64		k = lat_nearest_rank(p, n);
 	double		v;
 
 	Assert(n > 0);
-	if (k < 1)
-		k = 1;
-	if (k > n)
-		k = n;
 	if (k == 1)
 		return s->min;
 	if (k == n)
@@ -434,6 +430,19 @@ lat_problem(const LatParsed *p)
 	if (total != p->count)
 		return psprintf("The count %lld differs from the zero bucket plus the bucket counts (%lld).",
 						(long long) p->count, (long long) total);
+	{
+		/*
+		 * count*min <= sum <= count*max, up to the rounding of a sum that a
+		 * 1.0 build accumulated in float8 (at most count+2 units in the last
+		 * place, relative).
+		 */
+		double		n = (double) p->count;
+		double		slack = (n + 2.0) * DBL_EPSILON;
+
+		if (p->sum < n * p->min * (1.0 - slack) || p->sum > n * p->max * (1.0 + slack))
+			return psprintf("The sum %g is not between count * min (%g) and count * max (%g).",
+							p->sum, n * p->min, n * p->max);
+	}
 	if (p->nbuckets > 0 &&
 		(int64) p->index[p->nbuckets - 1] - p->index[0] >= LAT_MAX_BUCKETS)
 		return psprintf("The buckets span more than %d indexes.", LAT_MAX_BUCKETS);

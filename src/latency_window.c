@@ -139,7 +139,7 @@ lat_moving_quantile(LatMoving *m, int j)
 	LatSketch  *s = &m->sk;
 	double		p = s->quantiles[j];
 	int64		n = s->count;
-	int64		k = (int64) ceil(p * (double) n);
+	int64		k = lat_nearest_rank(p, n);
 	int32		c;
 	double		v;
 
@@ -156,10 +156,6 @@ lat_moving_quantile(LatMoving *m, int j)
 		}
 		m->cur_valid = true;
 	}
-	if (k < 1)
-		k = 1;
-	if (k > n)
-		k = n;
 	if (k == 1)
 		return s->min;
 	if (k == n)
@@ -330,11 +326,14 @@ latency_mdiscard(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(m);
 }
 
-/* Make the moving state's sketch whole for reading: min and max from the deques. */
+/*
+ * Make the moving state's sketch whole for reading: min and max from the
+ * deques.  NULL for an empty frame or one under pg_kpi.min_group_size.
+ */
 static const LatSketch *
 lat_moving_sketch(LatMoving *m)
 {
-	if (m->sk.count == 0 || !m->sk.has_quantiles)
+	if (m->sk.count == 0 || !m->sk.has_quantiles || kpi_group_suppressed(m->sk.count))
 		return NULL;
 	m->sk.min = LAT_DEQUE_FRONT(&m->mins);
 	m->sk.max = LAT_DEQUE_FRONT(&m->maxs);

@@ -2,7 +2,8 @@
  * nps.c
  *		Net Promoter Score: the nps_summary type (one count per score 0..10),
  *		the transition, inverse and combine functions behind nps() and
- *		nps_agg(), its accessors and the NPS confidence interval.
+ *		nps_agg(), its accessors, the NPS confidence interval, and the
+ *		differentially private nps(nps_summary, epsilon) (SQL in privacy.sql).
  */
 #include "pg_kpi.h"
 
@@ -86,10 +87,7 @@ nps_summary_in(PG_FUNCTION_ARGS)
 
 	kpi_counts_parse(input, NPS_SUMMARY_NAME, nps_keys, NPS_NSCORES, result->counts);
 	if (!nps_totals(result, &t))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type %s: \"%s\"", NPS_SUMMARY_NAME, input),
-				 errdetail("The total number of responses overflows a 64-bit count.")));
+		kpi_text_invalid_input(NPS_SUMMARY_NAME, input, "The total number of responses overflows a 64-bit count.");
 	PG_RETURN_POINTER(result);
 }
 
@@ -202,35 +200,77 @@ nps_summary_nps(PG_FUNCTION_ARGS)
 
 	if (t.responses == 0)
 		PG_RETURN_NULL();
+	KPI_SUPPRESS_SMALL_GROUP(t.responses);
 	PG_RETURN_FLOAT8(nps_value(&t));
+}
+
+/*
+ * nps(nps_summary, epsilon): an epsilon-differentially private NPS.  Each
+ * response is in exactly one of promoters, passives and detractors, so each
+ * class count gets discrete Laplace noise of scale 1/epsilon and the three
+ * are epsilon-DP per response; NPS is computed from the noisy counts clamped
+ * at 0 (so it stays in [-100, 100]), NULL when their sum is 0 or under
+ * pg_kpi.min_group_size.
+ */
+PG_FUNCTION_INFO_V1(nps_summary_nps_dp);
+Datum
+nps_summary_nps_dp(PG_FUNCTION_ARGS)
+{
+	NpsTotals	t = nps_totals_checked(PG_GETARG_NPS_SUMMARY(0));
+	double		epsilon = PG_GETARG_FLOAT8(1);
+	int64		promoters,
+				passives,
+				detractors;
+	double		total;
+
+	kpi_dp_check_epsilon(epsilon);
+	promoters = kpi_dp_clamp0(kpi_dp_noisy_count(t.promoters, epsilon, 1.0));
+	passives = kpi_dp_clamp0(kpi_dp_noisy_count(t.passives, epsilon, 1.0));
+	detractors = kpi_dp_clamp0(kpi_dp_noisy_count(t.detractors, epsilon, 1.0));
+	total = (double) promoters + (double) passives + (double) detractors;
+	if (total == 0.0 || kpi_group_suppressed((int64) Min(total, (double) PG_INT64_MAX)))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(100.0 * ((double) promoters - (double) detractors) / total);
 }
 
 PG_FUNCTION_INFO_V1(nps_summary_promoters);
 Datum
 nps_summary_promoters(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(nps_totals_checked(PG_GETARG_NPS_SUMMARY(0)).promoters);
+	NpsTotals	t = nps_totals_checked(PG_GETARG_NPS_SUMMARY(0));
+
+	KPI_SUPPRESS_SMALL_GROUP(t.responses);
+	PG_RETURN_INT64(t.promoters);
 }
 
 PG_FUNCTION_INFO_V1(nps_summary_passives);
 Datum
 nps_summary_passives(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(nps_totals_checked(PG_GETARG_NPS_SUMMARY(0)).passives);
+	NpsTotals	t = nps_totals_checked(PG_GETARG_NPS_SUMMARY(0));
+
+	KPI_SUPPRESS_SMALL_GROUP(t.responses);
+	PG_RETURN_INT64(t.passives);
 }
 
 PG_FUNCTION_INFO_V1(nps_summary_detractors);
 Datum
 nps_summary_detractors(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(nps_totals_checked(PG_GETARG_NPS_SUMMARY(0)).detractors);
+	NpsTotals	t = nps_totals_checked(PG_GETARG_NPS_SUMMARY(0));
+
+	KPI_SUPPRESS_SMALL_GROUP(t.responses);
+	PG_RETURN_INT64(t.detractors);
 }
 
 PG_FUNCTION_INFO_V1(nps_summary_responses);
 Datum
 nps_summary_responses(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(nps_totals_checked(PG_GETARG_NPS_SUMMARY(0)).responses);
+	NpsTotals	t = nps_totals_checked(PG_GETARG_NPS_SUMMARY(0));
+
+	KPI_SUPPRESS_SMALL_GROUP(t.responses);
+	PG_RETURN_INT64(t.responses);
 }
 
 /* score_counts(nps_summary): the 11 counts as bigint[], index 1 = score 0. */
@@ -241,6 +281,7 @@ nps_summary_score_counts(PG_FUNCTION_ARGS)
 	NpsSummary *s = PG_GETARG_NPS_SUMMARY(0);
 	Datum		elems[NPS_NSCORES];
 
+	KPI_SUPPRESS_SMALL_GROUP(nps_totals_checked(s).responses);
 	for (int i = 0; i < NPS_NSCORES; i++)
 		elems[i] = Int64GetDatum(s->counts[i]);
 	PG_RETURN_ARRAYTYPE_P(construct_array(elems, NPS_NSCORES, INT8OID, sizeof(int64),
@@ -267,6 +308,7 @@ nps_interval_bound(FunctionCallInfo fcinfo, bool upper)
 
 	if (t.responses == 0)
 		PG_RETURN_NULL();
+	KPI_SUPPRESS_SMALL_GROUP(t.responses);
 	n = (double) t.responses;
 	p_prom = (double) t.promoters / n;
 	p_det = (double) t.detractors / n;

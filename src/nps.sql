@@ -1,5 +1,6 @@
 -- Net Promoter Score: nps_summary, nps(), nps_agg(), rollup(), accessors and
 -- the confidence interval.
+-- Accessors are STABLE: they return NULL under pg_kpi.min_group_size (privacy.c).
 
 CREATE TYPE nps_summary;
 
@@ -33,24 +34,24 @@ CREATE FUNCTION nps_agg_final(nps_summary) RETURNS nps_summary
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE FUNCTION nps(nps_summary) RETURNS float8
-    AS 'MODULE_PATHNAME', 'nps_summary_nps' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'nps_summary_nps' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION nps(nps_summary) IS '% promoters - % detractors, in [-100, 100]';
 CREATE FUNCTION promoters(nps_summary) RETURNS bigint
-    AS 'MODULE_PATHNAME', 'nps_summary_promoters' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'nps_summary_promoters' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION passives(nps_summary) RETURNS bigint
-    AS 'MODULE_PATHNAME', 'nps_summary_passives' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'nps_summary_passives' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION detractors(nps_summary) RETURNS bigint
-    AS 'MODULE_PATHNAME', 'nps_summary_detractors' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'nps_summary_detractors' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION responses(nps_summary) RETURNS bigint
-    AS 'MODULE_PATHNAME', 'nps_summary_responses' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'nps_summary_responses' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION score_counts(nps_summary) RETURNS bigint[]
-    AS 'MODULE_PATHNAME', 'nps_summary_score_counts' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'nps_summary_score_counts' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION score_counts(nps_summary) IS 'the 11 response counts; index 1 is score 0';
 CREATE FUNCTION ci_lower(nps_summary, confidence float8 DEFAULT 0.95) RETURNS float8
-    AS 'MODULE_PATHNAME', 'nps_summary_ci_lower' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'nps_summary_ci_lower' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION ci_lower(nps_summary, float8) IS 'NPS - z * standard error, clamped to [-100, 100]';
 CREATE FUNCTION ci_upper(nps_summary, confidence float8 DEFAULT 0.95) RETURNS float8
-    AS 'MODULE_PATHNAME', 'nps_summary_ci_upper' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'nps_summary_ci_upper' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION ci_upper(nps_summary, float8) IS 'NPS + z * standard error, clamped to [-100, 100]';
 
 CREATE AGGREGATE nps(score integer) (

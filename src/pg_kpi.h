@@ -14,6 +14,7 @@
 #include "common/int.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "utils/expandeddatum.h"
 #include "utils/memutils.h"
 
 /* Version byte written first in the binary form of every summary type. */
@@ -110,6 +111,31 @@ extern double kpi_text_read_float8(KpiTextCursor *cur, const char *key);
 extern void kpi_text_expect_end(KpiTextCursor *cur);
 pg_attribute_noreturn() extern void kpi_text_invalid(KpiTextCursor *cur, const char *detail_fmt,...) pg_attribute_printf(2, 3);
 
+/*
+ * Blanks are what isspace() accepts (space, tab, newline, CR, VT, FF),
+ * everywhere in every text form.  kpi_text_skip_blanks() skips them;
+ * kpi_text_accept() skips them and consumes lit if it comes next (returns
+ * whether it did).
+ */
+extern void kpi_text_skip_blanks(KpiTextCursor *cur);
+extern bool kpi_text_accept(KpiTextCursor *cur, const char *lit);
+
+/*
+ * The "{item,item,...}" lists of the text forms.  After the '{' was
+ * consumed, call kpi_text_list_next(cur, i) before item i (0-based): it
+ * returns false after consuming the closing '}', else true after consuming
+ * the ',' that separates item i from item i-1, so
+ *		kpi_text_expect_char(&cur, '{');
+ *		for (int i = 0; kpi_text_list_next(&cur, i); i++)
+ *			... read item i ...
+ * accepts "{}" and "{a,b}" and rejects "{,}", "{a,}" and "{a b}".
+ */
+extern bool kpi_text_list_next(KpiTextCursor *cur, int i);
+
+/* 22P02 "invalid input syntax for type T" for a whole input string, with a detail sentence. */
+pg_attribute_noreturn() extern void kpi_text_invalid_input(const char *type_name, const char *input,
+														   const char *detail_fmt,...) pg_attribute_printf(3, 4);
+
 /* Append a double in the shortest form that reads back to the same bits. */
 extern void kpi_append_float8(StringInfo buf, double value);
 
@@ -118,6 +144,8 @@ extern void kpi_recv_version(StringInfo buf, const char *type_name);
 
 /* Bounds-checked readers for binary input (22P03 when the data is short). */
 extern int	kpi_recv_uint8(StringInfo buf, const char *type_name);
+extern int	kpi_recv_uint16(StringInfo buf, const char *type_name);
+extern int32 kpi_recv_int32(StringInfo buf, const char *type_name);
 extern int64 kpi_recv_int64(StringInfo buf, const char *type_name);
 extern double kpi_recv_float8(StringInfo buf, const char *type_name);
 extern void kpi_recv_end(StringInfo buf, const char *type_name);
@@ -125,11 +153,146 @@ extern void kpi_recv_end(StringInfo buf, const char *type_name);
 /* Error for a binary summary that fails validation. */
 pg_attribute_noreturn() extern void kpi_binary_invalid(const char *type_name, const char *detail_fmt,...) pg_attribute_printf(2, 3);
 
+/*
+ * A stored value (on disk, or a flat value handed to a function) that fails
+ * the checks its input function made: one SQLSTATE for every family,
+ * XX001 data_corrupted, with errmsg "corrupted T value" and an optional
+ * detail sentence (detail_fmt may be NULL).  Input and receive functions
+ * reject bad values with 22P02/22P03 instead; this is for values that got
+ * past them (disk corruption, or a value built by an older, buggier build).
+ */
+#define KPI_ERRCODE_CORRUPTED ERRCODE_DATA_CORRUPTED
+pg_attribute_noreturn() extern void kpi_corrupted(const char *type_name, const char *detail_fmt,...) pg_attribute_printf(2, 3);
+
+/*
+ * Is argument argno the read-write expanded object this aggregate owns?
+ * Returns its header if the function runs inside an aggregate, the argument
+ * is a read-write expanded object whose methods are methods (any methods
+ * if NULL, for expanded arrays whose methods are private: check
+ * ea_magic then), and its memory context is a child of the aggregate
+ * context (so nodeAgg keeps it without copying); else NULL.  Such a state
+ * may be updated in place; anything else must be copied first.
+ */
+extern ExpandedObjectHeader *kpi_expanded_own_state(FunctionCallInfo fcinfo, int argno,
+													const ExpandedObjectMethods *methods);
+
+/*
+ * Unsigned LEB128 varints, shared by every family's flat and binary forms:
+ * 7 bits a byte, least significant first, high bit set on every byte but
+ * the last.  Writers emit the minimal encoding; kpi_varint_get() accepts
+ * only that (rejecting over-long forms such as 0x81 0x00 for 1, and values
+ * past 64 bits), so every value has exactly one encoding.
+ */
+#define KPI_VARINT_MAX_BYTES 10
+
+/* Bytes of the encoding of v. */
+static inline int
+kpi_varint_len(uint64 v)
+{
+	int			n = 1;
+
+	while (v >= 0x80)
+	{
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+/* Write v at p; returns the byte after it. */
+static inline uint8 *
+kpi_varint_put(uint8 *p, uint64 v)
+{
+	while (v >= 0x80)
+	{
+		*p++ = (uint8) (v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8) v;
+	return p;
+}
+
+/*
+ * Read a varint from [*pp, end) into *out and advance *pp; false (with *pp
+ * unchanged) if it is truncated, over-long or does not fit in 64 bits.
+ */
+static inline bool
+kpi_varint_get(const uint8 **pp, const uint8 *end, uint64 *out)
+{
+	const uint8 *p = *pp;
+	uint64		v = 0;
+	int			shift = 0;
+
+	if (likely(p < end && *p < 0x80))
+	{
+		*out = *p;
+		*pp = p + 1;
+		return true;
+	}
+	for (;;)
+	{
+		uint8		b;
+
+		if (p >= end)
+			return false;
+		b = *p++;
+		if (shift == 63 && b > 1)
+			return false;		/* past 64 bits */
+		v |= (uint64) (b & 0x7f) << shift;
+		if (!(b & 0x80))
+		{
+			if (b == 0 && shift > 0)
+				return false;	/* over-long: a zero last byte */
+			break;
+		}
+		shift += 7;
+	}
+	*pp = p;
+	*out = v;
+	return true;
+}
+
 /* Text and binary forms of the fixed-size count summaries (rate, NPS). */
 extern void kpi_counts_parse(const char *input, const char *type_name,
 							 const char *const *keys, int n, int64 *counts);
 extern char *kpi_counts_format(const char *const *keys, int n, const int64 *counts);
 extern bytea *kpi_counts_send(const int64 *counts, int n);
 extern void kpi_counts_recv(StringInfo buf, const char *type_name, int n, int64 *counts);
+
+/*
+ * Privacy (privacy.c, SPEC §11).
+ *
+ * pg_kpi.min_group_size = k > 0 makes every KPI and accessor return NULL for
+ * a group of fewer than k contributors (trials, responses, values, users or
+ * rows, whichever the family counts).  Call kpi_group_suppressed() with the
+ * contributor count before computing a result, or use KPI_SUPPRESS_SMALL_GROUP
+ * in a V1 function.  Functions that consult it are STABLE, not IMMUTABLE.
+ */
+extern int	kpi_min_group_size;
+extern bool kpi_group_suppressed(int64 contributors);
+
+#define KPI_SUPPRESS_SMALL_GROUP(contributors) \
+	do { \
+		if (kpi_group_suppressed(contributors)) \
+			PG_RETURN_NULL(); \
+	} while (0)
+
+/* Error 22023 unless epsilon is finite and > 0. */
+extern void kpi_dp_check_epsilon(double epsilon);
+
+/*
+ * count + Z with Z exact discrete Laplace, P(Z = z) ~ exp(-|z| epsilon /
+ * sensitivity), from pg_strong_random(): an epsilon-DP release of a count
+ * whose value moves by at most `sensitivity` per unit of privacy.  May be
+ * negative; the caller clamps the KPI it computes.  Checks epsilon.
+ */
+extern int64 kpi_dp_noisy_count(int64 count, double epsilon, double sensitivity);
+
+/* max(0, x) for a noisy count (a function, so its argument is drawn once). */
+static inline int64
+kpi_dp_clamp0(int64 noisy)
+{
+	return noisy < 0 ? 0 : noisy;
+}
 
 #endif							/* PG_KPI_H */

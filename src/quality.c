@@ -16,6 +16,7 @@
 #include "pg_kpi.h"
 
 #include "catalog/pg_type.h"
+#include "common/int128.h"
 #include "libpq/pqformat.h"
 #include "utils/array.h"
 
@@ -437,6 +438,7 @@ score_summary_mean(PG_FUNCTION_ARGS)
 
 	if (s->responses == 0)
 		PG_RETURN_NULL();
+	KPI_SUPPRESS_SMALL_GROUP(s->responses);
 	sum = (long double) s->sum_units + ldexpl((long double) s->sum_frac, -SCORE_FRAC_BITS);
 	PG_RETURN_FLOAT8((double) (sum / (long double) s->responses));
 }
@@ -445,7 +447,10 @@ PG_FUNCTION_INFO_V1(score_summary_responses);
 Datum
 score_summary_responses(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(PG_GETARG_SCORE_SUMMARY(0)->responses);
+	ScoreSummary *s = PG_GETARG_SCORE_SUMMARY(0);
+
+	KPI_SUPPRESS_SMALL_GROUP(s->responses);
+	PG_RETURN_INT64(s->responses);
 }
 
 /* weights(score_summary): the weights as float8[] (NULL before any row chose them). */
@@ -499,7 +504,6 @@ static const char *
 score_summary_problem(const ScoreSummary *s)
 {
 	const char *problem;
-	double		weight_sum = 0.0;
 
 	if (s->ndims < 0 || s->ndims > SCORE_MAX_DIMS)
 		return psprintf("The number of weights must be from 0 to %d.", SCORE_MAX_DIMS);
@@ -513,11 +517,26 @@ score_summary_problem(const ScoreSummary *s)
 		return pstrdup("A summary with no responses must have a zero sum.");
 	if (s->ndims > 0 && (problem = score_weights_problem(s->weights, s->ndims)) != NULL)
 		return problem;
-	for (int i = 0; i < s->ndims; i++)
-		weight_sum += s->weights[i];
-	/* Each response scores at most the sum of the weights. */
-	if ((double) s->sum_units > (double) s->responses * weight_sum + 1.0)
-		return pstrdup("The sum of scores exceeds what the number of responses allows.");
+	if (s->ndims > 0)
+	{
+		/*
+		 * Each response scores at most score_fixed_point() of all-ones
+		 * dimensions (rounding is monotonic), so the exact sum, whole units
+		 * and fraction together, is at most responses times that.
+		 */
+		double		ones[SCORE_MAX_DIMS];
+		INT128		sum = int64_to_int128(0);
+		INT128		bound = int64_to_int128(0);
+
+		for (int i = 0; i < s->ndims; i++)
+			ones[i] = 1.0;
+		int128_add_int64_mul_int64(&sum, s->sum_units, (int64) SCORE_FRAC_ONE);
+		int128_add_uint64(&sum, s->sum_frac);
+		int128_add_int64_mul_int64(&bound, s->responses,
+								   (int64) score_fixed_point(ones, s->weights, s->ndims));
+		if (int128_compare(sum, bound) > 0)
+			return pstrdup("The sum of scores exceeds what the number of responses allows.");
+	}
 	return NULL;
 }
 
@@ -548,26 +567,11 @@ score_summary_in(PG_FUNCTION_ARGS)
 	kpi_text_expect_char(&cur, ',');
 	kpi_text_expect_key(&cur, "weights");
 	kpi_text_expect_char(&cur, '{');
-	while (*cur.pos == ' ')
-		cur.pos++;
-	if (*cur.pos == '}')
-		cur.pos++;
-	else
+	for (int i = 0; kpi_text_list_next(&cur, i); i++)
 	{
-		for (;;)
-		{
-			if (ndims == SCORE_MAX_DIMS)
-				kpi_text_invalid(&cur, "A summary has at most %d weights.", SCORE_MAX_DIMS);
-			weights[ndims++] = kpi_text_read_float8(&cur, "weights");
-			while (*cur.pos == ' ')
-				cur.pos++;
-			if (*cur.pos == '}')
-			{
-				cur.pos++;
-				break;
-			}
-			kpi_text_expect_char(&cur, ',');
-		}
+		if (ndims == SCORE_MAX_DIMS)
+			kpi_text_invalid(&cur, "A summary has at most %d weights.", SCORE_MAX_DIMS);
+		weights[ndims++] = kpi_text_read_float8(&cur, "weights");
 	}
 	kpi_text_expect_char(&cur, ')');
 	kpi_text_expect_end(&cur);

@@ -1,5 +1,6 @@
 -- Weighted quality scores: score_summary, quality_score(), weighted_score(),
 -- quality_agg(), weighted_score_agg(), rollup(), accessors, response_quality().
+-- Accessors are STABLE: they return NULL under pg_kpi.min_group_size (privacy.c).
 
 CREATE TYPE score_summary;
 
@@ -41,13 +42,13 @@ CREATE FUNCTION score_agg_final(score_summary) RETURNS score_summary
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE FUNCTION quality_score(score_summary) RETURNS float8
-    AS 'MODULE_PATHNAME', 'score_summary_mean' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'score_summary_mean' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION quality_score(score_summary) IS 'mean weighted score of the summarized responses';
 CREATE FUNCTION weighted_score(score_summary) RETURNS float8
-    AS 'MODULE_PATHNAME', 'score_summary_mean' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'score_summary_mean' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION weighted_score(score_summary) IS 'mean weighted score of the summarized responses';
 CREATE FUNCTION responses(score_summary) RETURNS bigint
-    AS 'MODULE_PATHNAME', 'score_summary_responses' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'score_summary_responses' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION weights(score_summary) RETURNS float8[]
     AS 'MODULE_PATHNAME', 'score_summary_weights' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 

@@ -2,7 +2,8 @@
  * rate.c
  *		Rates (proportions): the rate_summary type (successes, trials), the
  *		transition, inverse and combine functions behind rate() and
- *		rate_agg(), its accessors and Wilson interval, and lift().
+ *		rate_agg(), its accessors and Wilson interval, lift(), and the
+ *		differentially private rate(rate_summary, epsilon) (SQL in privacy.sql).
  */
 #include "pg_kpi.h"
 
@@ -55,10 +56,7 @@ rate_summary_in(PG_FUNCTION_ARGS)
 	result->successes = counts[0];
 	result->trials = counts[1];
 	if ((problem = rate_summary_problem(result)) != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type %s: \"%s\"", RATE_SUMMARY_NAME, input),
-				 errdetail("%s", problem)));
+		kpi_text_invalid_input(RATE_SUMMARY_NAME, input, "%s", problem);
 	PG_RETURN_POINTER(result);
 }
 
@@ -166,6 +164,7 @@ rate_summary_rate(PG_FUNCTION_ARGS)
 
 	if (s->trials == 0)
 		PG_RETURN_NULL();
+	KPI_SUPPRESS_SMALL_GROUP(s->trials);
 	PG_RETURN_FLOAT8((double) s->successes / (double) s->trials);
 }
 
@@ -173,14 +172,47 @@ PG_FUNCTION_INFO_V1(rate_summary_successes);
 Datum
 rate_summary_successes(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(PG_GETARG_RATE_SUMMARY(0)->successes);
+	RateSummary *s = PG_GETARG_RATE_SUMMARY(0);
+
+	KPI_SUPPRESS_SMALL_GROUP(s->trials);
+	PG_RETURN_INT64(s->successes);
 }
 
 PG_FUNCTION_INFO_V1(rate_summary_trials);
 Datum
 rate_summary_trials(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(PG_GETARG_RATE_SUMMARY(0)->trials);
+	RateSummary *s = PG_GETARG_RATE_SUMMARY(0);
+
+	KPI_SUPPRESS_SMALL_GROUP(s->trials);
+	PG_RETURN_INT64(s->trials);
+}
+
+/*
+ * rate(rate_summary, epsilon): an epsilon-differentially private rate.  The
+ * successes and the failures are disjoint counts (one row changes exactly one
+ * of them by 1), so each gets discrete Laplace noise of scale 1/epsilon and
+ * the pair is epsilon-DP per row; the rate is computed from the noisy counts
+ * clamped at 0 (post-processing), NULL when their sum is 0 or under
+ * pg_kpi.min_group_size.
+ */
+PG_FUNCTION_INFO_V1(rate_summary_rate_dp);
+Datum
+rate_summary_rate_dp(PG_FUNCTION_ARGS)
+{
+	RateSummary *s = PG_GETARG_RATE_SUMMARY(0);
+	double		epsilon = PG_GETARG_FLOAT8(1);
+	int64		successes,
+				failures;
+	double		total;
+
+	kpi_dp_check_epsilon(epsilon);
+	successes = kpi_dp_clamp0(kpi_dp_noisy_count(s->successes, epsilon, 1.0));
+	failures = kpi_dp_clamp0(kpi_dp_noisy_count(s->trials - s->successes, epsilon, 1.0));
+	total = (double) successes + (double) failures;
+	if (total == 0.0 || kpi_group_suppressed((int64) Min(total, (double) PG_INT64_MAX)))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8((double) successes / total);
 }
 
 /* Shared body of ci_lower/ci_upper: the Wilson score interval's bound. */
@@ -195,6 +227,7 @@ rate_wilson_bound(FunctionCallInfo fcinfo, bool upper)
 	kpi_check_confidence(confidence);
 	if (s->trials == 0)
 		PG_RETURN_NULL();
+	KPI_SUPPRESS_SMALL_GROUP(s->trials);
 	kpi_wilson_interval(s->successes, s->trials, confidence, &lo, &hi);
 	PG_RETURN_FLOAT8(upper ? hi : lo);
 }
@@ -294,6 +327,8 @@ lift_final(PG_FUNCTION_ARGS)
 	if (c[LIFT_TREATED_TRIALS] == 0 || c[LIFT_CONTROL_TRIALS] == 0 ||
 		c[LIFT_CONTROL_SUCCESSES] == 0)
 		PG_RETURN_NULL();
+	/* each arm is a group of its own */
+	KPI_SUPPRESS_SMALL_GROUP(Min(c[LIFT_TREATED_TRIALS], c[LIFT_CONTROL_TRIALS]));
 	p_treated = (double) c[LIFT_TREATED_SUCCESSES] / (double) c[LIFT_TREATED_TRIALS];
 	p_control = (double) c[LIFT_CONTROL_SUCCESSES] / (double) c[LIFT_CONTROL_TRIALS];
 	PG_RETURN_FLOAT8(p_treated / p_control - 1.0);

@@ -1,5 +1,6 @@
 -- Rates (proportions): rate_summary, rate(), rate_agg(), rollup(), accessors,
 -- Wilson interval bounds, and lift().
+-- Accessors are STABLE: they return NULL under pg_kpi.min_group_size (privacy.c).
 
 CREATE TYPE rate_summary;
 
@@ -33,17 +34,17 @@ CREATE FUNCTION rate_agg_final(rate_summary) RETURNS rate_summary
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE FUNCTION rate(rate_summary) RETURNS float8
-    AS 'MODULE_PATHNAME', 'rate_summary_rate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'rate_summary_rate' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION rate(rate_summary) IS 'successes / trials';
 CREATE FUNCTION successes(rate_summary) RETURNS bigint
-    AS 'MODULE_PATHNAME', 'rate_summary_successes' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'rate_summary_successes' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION trials(rate_summary) RETURNS bigint
-    AS 'MODULE_PATHNAME', 'rate_summary_trials' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'rate_summary_trials' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION ci_lower(rate_summary, confidence float8 DEFAULT 0.95) RETURNS float8
-    AS 'MODULE_PATHNAME', 'rate_summary_ci_lower' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'rate_summary_ci_lower' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION ci_lower(rate_summary, float8) IS 'lower bound of the Wilson score interval';
 CREATE FUNCTION ci_upper(rate_summary, confidence float8 DEFAULT 0.95) RETURNS float8
-    AS 'MODULE_PATHNAME', 'rate_summary_ci_upper' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'rate_summary_ci_upper' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION ci_upper(rate_summary, float8) IS 'upper bound of the Wilson score interval';
 
 CREATE AGGREGATE rate(success boolean) (
@@ -86,7 +87,7 @@ CREATE FUNCTION lift_accum(bigint[], boolean, boolean) RETURNS bigint[]
 CREATE FUNCTION lift_combine(bigint[], bigint[]) RETURNS bigint[]
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION lift_final(bigint[]) RETURNS float8
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
 CREATE AGGREGATE lift(converted boolean, treated boolean) (
     SFUNC = lift_accum,

@@ -11,6 +11,7 @@
 #include "pg_kpi.h"
 
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "datatype/timestamp.h"
 #include "miscadmin.h"
 #include "utils/array.h"
@@ -51,6 +52,40 @@ typedef struct MrrCache
 	ArrayMetaState meta;		/* element type data for expand_array() */
 } MrrCache;
 
+/*
+ * A hash index of an mrr state with many periods: billing period -> element
+ * index of its key in the state array.  It is attached to the expanded
+ * array's own memory context (as the argument of a reset callback, which is
+ * how it is found again), so it lives and dies with that one state; a state
+ * with few periods is searched linearly.
+ */
+#define MRR_INDEX_MIN_PERIODS 8
+
+typedef struct MrrIndexEntry
+{
+	int64		usecs;			/* the billing period */
+	int32		index;			/* element index of its key in the state */
+	char		status;			/* simplehash bookkeeping */
+} MrrIndexEntry;
+
+#define SH_PREFIX mrrix
+#define SH_ELEMENT_TYPE MrrIndexEntry
+#define SH_KEY_TYPE int64
+#define SH_KEY usecs
+#define SH_HASH_KEY(tb, k) murmurhash32((uint32) (k) ^ (uint32) ((uint64) (k) >> 32))
+#define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+typedef struct MrrIndex
+{
+	MemoryContextCallback cb;	/* registered on the state's context; finds the index */
+	mrrix_hash *hash;
+	int			nindexed;		/* state elements [0, nindexed) are in the hash */
+} MrrIndex;
+
 /* One billing period of mrr()'s moving-aggregate state. */
 typedef struct MrrMovingPeriod
 {
@@ -67,6 +102,7 @@ typedef struct MrrMovingState
 	int			nperiods;
 	int			maxperiods;
 	MrrMovingPeriod *periods;	/* in the aggregate context */
+	mrrix_hash *index;			/* period -> index in periods[], once there are many */
 } MrrMovingState;
 
 /* mrr_movement()'s memory for one partition. */
@@ -76,26 +112,18 @@ typedef struct MrrMovementState
 	bool		ever_paid;		/* an earlier row had MRR > 0 */
 } MrrMovementState;
 
-/* The numeric of an int64 (int64_to_numeric() exists from PostgreSQL 14). */
+/* The numeric of an int64. */
 static inline Numeric
 rev_int64_numeric(int64 value)
 {
-#if PG_VERSION_NUM >= 140000
 	return int64_to_numeric(value);
-#else
-	return DatumGetNumeric(DirectFunctionCall1(int8_numeric, Int64GetDatum(value)));
-#endif
 }
 
 /* Is a numeric NaN or ±Infinity? */
 static inline bool
 rev_numeric_special(Numeric value)
 {
-#if PG_VERSION_NUM >= 140000
 	return numeric_is_nan(value) || numeric_is_inf(value);
-#else
-	return numeric_is_nan(value);
-#endif
 }
 
 /* Text of a numeric, for error messages. */
@@ -374,23 +402,20 @@ static ExpandedArrayHeader *
 mrr_state_for_update(FunctionCallInfo fcinfo, MrrCache *cache)
 {
 	MemoryContext aggcontext;
-	bool		in_agg = AggCheckCallContext(fcinfo, &aggcontext);
+	ExpandedArrayHeader *eah;
 	Datum		state;
 
-	if (!in_agg)
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
 		aggcontext = CurrentMemoryContext;
 	if (PG_ARGISNULL(0))
 		return construct_empty_expanded_array(NUMERICOID, aggcontext, &cache->meta);
 	state = PG_GETARG_DATUM(0);
-	if (in_agg && VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(state)))
+	eah = (ExpandedArrayHeader *) kpi_expanded_own_state(fcinfo, 0, NULL);
+	if (eah != NULL && eah->ea_magic == EA_MAGIC && eah->element_type == NUMERICOID &&
+		eah->ndims <= 1)
 	{
-		ExpandedArrayHeader *eah = (ExpandedArrayHeader *) DatumGetEOHP(state);
-
-		if (eah->ea_magic == EA_MAGIC && eah->element_type == NUMERICOID && eah->ndims <= 1)
-		{
-			deconstruct_expanded_array(eah);
-			return eah;
-		}
+		deconstruct_expanded_array(eah);
+		return eah;
 	}
 	{
 		int64	   *usecs;
@@ -421,6 +446,66 @@ mrr_state_set(ExpandedArrayHeader *eah, int i, Datum value)
 							 -1, -1, false, TYPALIGN_INT);
 }
 
+/* Reset callback of a state's context: the index goes with the context's memory. */
+static void
+mrr_index_forget(void *arg)
+{
+}
+
+/* The index attached to a state's context, or NULL. */
+static inline MrrIndex *
+mrr_index_find(ExpandedArrayHeader *eah)
+{
+	for (MemoryContextCallback *cb = eah->hdr.eoh_context->reset_cbs; cb != NULL; cb = cb->next)
+		if (cb->func == mrr_index_forget)
+			return (MrrIndex *) cb->arg;
+	return NULL;
+}
+
+/* The state's index (made on first use), brought up to date with its elements. */
+static MrrIndex *
+mrr_state_index(ExpandedArrayHeader *eah)
+{
+	MrrIndex   *ix = mrr_index_find(eah);
+
+	if (ix == NULL)
+	{
+		ix = MemoryContextAllocZero(eah->hdr.eoh_context, sizeof(MrrIndex));
+		ix->hash = mrrix_create(eah->hdr.eoh_context, Max(eah->nelems, 16), NULL);
+		ix->cb.func = mrr_index_forget;
+		ix->cb.arg = ix;
+		MemoryContextRegisterResetCallback(eah->hdr.eoh_context, &ix->cb);
+	}
+	for (int i = ix->nindexed; i + 1 < eah->nelems; i += 2)
+	{
+		int64		usecs = DatumGetInt64(DirectFunctionCall1(numeric_int8, eah->dvalues[i]));
+		bool		found;
+		MrrIndexEntry *entry;
+
+		CHECK_FOR_INTERRUPTS();
+		entry = mrrix_insert(ix->hash, usecs, &found);
+		if (!found)
+			entry->index = i;
+		ix->nindexed = i + 2;
+	}
+	return ix;
+}
+
+/* A period was appended at element index i: keep an up-to-date index so. */
+static inline void
+mrr_index_added(ExpandedArrayHeader *eah, int64 usecs, int i)
+{
+	MrrIndex   *ix = mrr_index_find(eah);
+
+	if (ix != NULL && ix->nindexed == i)
+	{
+		bool		found;
+
+		mrrix_insert(ix->hash, usecs, &found)->index = i;
+		ix->nindexed = i + 2;
+	}
+}
+
 /* Add amount to the sum of the cached period in the state, appending the period if new. */
 static void
 mrr_state_add(ExpandedArrayHeader *eah, MrrCache *cache, Numeric amount)
@@ -433,6 +518,14 @@ mrr_state_add(ExpandedArrayHeader *eah, MrrCache *cache, Numeric amount)
 	if (cache->last_index + 1 < nelems &&
 		mrr_key_equal(eah->dvalues[cache->last_index], cache->key))
 		found = cache->last_index;
+	else if (nelems / 2 >= MRR_INDEX_MIN_PERIODS)
+	{
+		MrrIndex   *ix = mrr_state_index(eah);
+		MrrIndexEntry *entry = mrrix_lookup(ix->hash, cache->usecs);
+
+		if (entry != NULL)
+			found = entry->index;
+	}
 	else
 	{
 		for (int i = 0; i + 1 < nelems; i += 2)
@@ -474,6 +567,7 @@ mrr_state_add(ExpandedArrayHeader *eah, MrrCache *cache, Numeric amount)
 		mrr_state_set(eah, nelems, NumericGetDatum(cache->key));
 		mrr_state_set(eah, nelems + 1, NumericGetDatum(amount));
 		cache->last_index = nelems;
+		mrr_index_added(eah, cache->usecs, nelems);
 	}
 }
 
@@ -596,10 +690,21 @@ static MrrMovingPeriod *
 mrr_moving_period(MrrMovingState *state, MemoryContext aggcontext, int64 usecs, bool create)
 {
 	MrrMovingPeriod *p;
+	MrrIndexEntry *entry;
+	bool		found;
 
-	for (int i = 0; i < state->nperiods; i++)
-		if (state->periods[i].usecs == usecs)
-			return &state->periods[i];
+	if (state->index != NULL)
+	{
+		entry = mrrix_lookup(state->index, usecs);
+		if (entry != NULL)
+			return &state->periods[entry->index];
+	}
+	else
+	{
+		for (int i = 0; i < state->nperiods; i++)
+			if (state->periods[i].usecs == usecs)
+				return &state->periods[i];
+	}
 	if (!create)
 		return NULL;
 	if (state->nperiods == state->maxperiods)
@@ -616,6 +721,15 @@ mrr_moving_period(MrrMovingState *state, MemoryContext aggcontext, int64 usecs, 
 	p = &state->periods[state->nperiods++];
 	memset(p, 0, sizeof(MrrMovingPeriod));
 	p->usecs = usecs;
+	if (state->index == NULL && state->nperiods >= MRR_INDEX_MIN_PERIODS)
+	{
+		/* Many periods: index them all from now on. */
+		state->index = mrrix_create(aggcontext, state->nperiods * 2, NULL);
+		for (int i = 0; i < state->nperiods; i++)
+			mrrix_insert(state->index, state->periods[i].usecs, &found)->index = i;
+	}
+	else if (state->index != NULL)
+		mrrix_insert(state->index, usecs, &found)->index = state->nperiods - 1;
 	return p;
 }
 
@@ -707,12 +821,24 @@ mrr_moving_discard(PG_FUNCTION_ARGS)
 				 errmsg("cannot remove a row that was never added to the mrr state")));
 	if (p->count == 1)
 	{
-		/* The period's last row leaves: the period drops out of the frame. */
+		/*
+		 * The period's last row leaves: the period drops out of the frame
+		 * (the last period takes its place), so the state holds only the
+		 * frame's periods however many a partition has.
+		 */
+		int			idx = p - state->periods;
+		int			last = state->nperiods - 1;
+
 		pfree(p->sum);
-		p->sum = NULL;
-		p->count = 0;
-		p->max_scale = 0;
-		p->max_scale_count = 0;
+		if (state->index != NULL)
+			mrrix_delete(state->index, p->usecs);
+		if (idx != last)
+		{
+			state->periods[idx] = state->periods[last];
+			if (state->index != NULL)
+				mrrix_lookup(state->index, state->periods[idx].usecs)->index = idx;
+		}
+		state->nperiods--;
 		PG_RETURN_POINTER(state);
 	}
 	scale = rev_numeric_scale(amount);
@@ -745,7 +871,7 @@ mrr_moving_final(PG_FUNCTION_ARGS)
 	for (int i = 0; i < state->nperiods; i++)
 	{
 		usecs[i] = state->periods[i].usecs;
-		sums[i] = state->periods[i].count > 0 ? state->periods[i].sum : NULL;
+		sums[i] = state->periods[i].sum;
 	}
 	return mrr_total(fcinfo, state->nperiods, usecs, sums);
 }

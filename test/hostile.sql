@@ -51,6 +51,8 @@ INSERT INTO kpi_hostile.arg_values (typ, expr, typical, argname) VALUES
 ('int8', '-9223372036854775808', false, NULL),
 -- float8
 ('float8', '0.5', true, NULL), ('float8', '0.01', true, 'relative_accuracy'),
+-- epsilon (privacy): huge, so the releases are deterministic (noise 0 but with probability ~e^-1000000)
+('float8', '1e6', true, 'epsilon'),
 ('float8', '0', false, NULL), ('float8', '''-0''', false, NULL), ('float8', '1', false, NULL),
 ('float8', '-1', false, NULL), ('float8', '0.95', false, NULL), ('float8', '1.5', false, NULL),
 ('float8', '0.0001', false, NULL), ('float8', '0.1', false, NULL), ('float8', '1e-300', false, NULL),
@@ -164,10 +166,36 @@ INSERT INTO kpi_hostile.arg_values (typ, expr, typical, argname) VALUES
 ('user_activity', '(SELECT @extschema@.activity_agg((-9223372036854775808)::bigint, date ''2000-01-01''))', false, NULL),
 ('user_activity', '(SELECT @extschema@.activity_agg(9223372036854775807::bigint, date ''5874897-12-31''))', false, NULL);
 
+-- uptime and time in state (src/uptime.c), the MRR bridge (src/mrr_bridge.c).
+INSERT INTO kpi_hostile.arg_values (typ, expr, typical, argname) VALUES
+('uptime_summary', '(SELECT @extschema@.uptime_agg(timestamptz ''2026-01-15 00:00+00'' + i * interval ''1 minute'', i % 11 <> 4) FROM generate_series(0, 1440) i)', true, NULL),
+('uptime_summary', '(SELECT @extschema@.heartbeat_agg(timestamptz ''2026-01-15 00:00+00'' + i * interval ''30 seconds'', interval ''45 seconds'') FROM generate_series(0, 500) i WHERE i % 13 <> 0)', false, NULL),
+('uptime_summary', '''(kind=probes,pieces={[2026-01-15T10:00:00Z down]})''', false, NULL),
+('uptime_summary', '''(kind=probes,pieces={raw[2026-01-15T10:00:00Z up,2026-01-15T11:00:00Z up],[2026-01-16T00:00:00Z down,2026-01-16T01:00:00Z up]})''', false, NULL),
+('uptime_summary', '''(kind=probes,pieces={[-4713-11-24T00:00:00Z up,294276-12-31T23:59:59.999999Z down]})''', false, NULL),
+('state_summary', '(SELECT @extschema@.state_agg(timestamptz ''2026-01-15 00:00+00'' + i * interval ''7 minutes'', (ARRAY[''u1'', ''on'', ''week''])[1 + i % 3]) FROM generate_series(0, 300) i)', true, NULL),
+('state_summary', '''(states={"u1"},pieces={[2026-01-15T10:00:00Z 0]})''', false, NULL),
+('mrr_bridge', '''(new=3:150.50,expansion=1:20,contraction=1:5,churn=2:60,reactivation=1:30,flat=4:0)''', true, NULL),
+('mrr_bridge', '''(new=0:0,expansion=0:0,contraction=0:0,churn=0:0,reactivation=0:0,flat=0:0)''', false, NULL),
+('mrr_bridge', '''(new=9223372036854775807:99999999999999999999999999999999999999,expansion=0:0,contraction=0:0,churn=1:0.000000000000000000000000000001,reactivation=0:0,flat=0:0)''', false, NULL),
+('text', '''new''', true, 'movement'), ('text', '''churn''', false, 'movement'), ('text', '''flat''', false, 'movement'),
+('text', '''new''', true, 'kind'), ('text', '''flat''', false, 'kind'),
+('bytea', '''\x010100a0e3d08c000000''', true, NULL),
+('bytea', '''\x''', false, NULL), ('bytea', '''\x0102''', false, NULL),
+('bytea', '''\x020100a0e3d08c000000''', false, NULL),
+('bytea', '''\x010200a0e3d08c000000''', false, NULL),
+('bytea', '''\x010100a0e3d08c000000'' || repeat(''ab'', 12)::bytea', false, NULL),
+('tstzrange', '''[2026-01-15 00:00+00,2026-01-16 00:00+00)''', true, NULL),
+('tstzrange', '''empty''', false, NULL), ('tstzrange', '''(,)''', false, NULL),
+('tstzrange', '''[2026-01-15 10:00+00,2026-01-15 10:00+00]''', false, NULL),
+('tstzrange', '''[-infinity,infinity]''', false, NULL),
+('tstzrange', '''(2026-01-15 12:00+00,)''', false, NULL);
+
 INSERT INTO kpi_hostile.arg_values (typ, expr, typical, func) VALUES
 ('score_summary', '''(responses=2,sum=1,sum_frac=0,weights={0.4,0.4,0.1,0.1})''', true, 'quality_accum'),
 ('score_summary', '''(responses=2,sum=1,sum_frac=0,weights={0.4,0.4,0.1,0.1})''', true, 'quality_discard'),
 ('float8', '0.01', true, 'latency_accum_alpha'),
+('float8', '0.01', true, 'duration_accum_alpha'),
 ('user_activity', '(SELECT @extschema@.activity_accum(@extschema@.activity_accum(NULL::@extschema@.user_activity, 1::bigint, date ''2026-01-01'', 7), 1::bigint, date ''2026-01-08'', 7))', true, 'activity_retention_rate_final');
 
 -- Days before 2000-01-01 (negative DateADT) once crashed act_merge_streams()

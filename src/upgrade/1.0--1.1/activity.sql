@@ -1,5 +1,20 @@
 -- Changes to the activity family from 1.0 to 1.1.
 
+-- activity: metrics honour pg_kpi.min_group_size (privacy.c), so they are STABLE.
+ALTER FUNCTION activity_dau_mau_final(user_activity) STABLE;
+ALTER FUNCTION activity_retention_rate_final(user_activity) STABLE;
+ALTER FUNCTION dau_mau(user_activity) STABLE;
+ALTER FUNCTION retention_rate(user_activity, integer, text) STABLE;
+ALTER FUNCTION stickiness(user_activity, integer) STABLE;
+ALTER FUNCTION churn_rate(user_activity, daterange, daterange) STABLE;
+ALTER FUNCTION customer_retention_rate(user_activity, daterange, daterange) STABLE;
+ALTER FUNCTION active_users(user_activity) STABLE;
+ALTER FUNCTION active_users(user_activity, daterange) STABLE;
+ALTER FUNCTION first_day(user_activity) STABLE;
+ALTER FUNCTION first_day(user_activity, daterange) STABLE;
+ALTER FUNCTION last_day(user_activity) STABLE;
+ALTER FUNCTION last_day(user_activity, daterange) STABLE;
+
 -- retention() gains options (src/analytics.sql defines the new signature and
 -- its result type).  The old signature is dropped first: an overload with more
 -- defaulted parameters would make retention(s) ambiguous.  Views that call
