@@ -289,7 +289,9 @@ SELECT churn_rate(s, '[2026-02-01,2026-03-01)', '[2026-03-01,2026-04-01)') = an_
        customer_retention_rate(s, '[2026-02-01,2026-03-01)', '[2026-03-01,2026-04-01)') = an_sql_churn('[2026-02-01,2026-03-01)', '[2026-03-01,2026-04-01)', true) AS crr_ok,
        churn_rate(s, '[2026-01-01,2026-02-01)', '[2026-02-01,2026-03-01)') IS NOT NULL AS starts_on_first_day
 FROM an_summary;
-SELECT churn_rate(s, '[2025-12-01,2026-01-01)', '[2026-01-01,2026-02-01)') AS churn_no_history FROM an_summary;
+SELECT churn_rate(s, '[2025-12-15,2026-01-15)', '[2026-01-15,2026-02-15)') AS churn_no_history FROM an_summary;
+-- Nobody active in previous: NULL as before, without a warning.
+SELECT churn_rate(s, '[2025-12-01,2026-01-01)', '[2026-01-01,2026-02-01)') AS nobody_in_previous FROM an_summary;
 SELECT customer_retention_rate(s, '(2025-12-31,2026-02-01)', '[2026-02-01,2026-03-01)') AS crr_exclusive_bound_ok,
        customer_retention_rate(s, '[2025-12-31,2026-02-01)', '[2026-02-01,2026-03-01)') AS crr_no_history
 FROM an_summary;
@@ -343,3 +345,34 @@ SELECT kpi_test.error_of($$SELECT * FROM an_summary, lifecycle(s, as_of => '-inf
 SELECT kpi_test.error_of($$SELECT * FROM an_summary, activity_frequency(s, 'hour')$$);
 SELECT kpi_test.error_of($$SELECT dau_mau(s, 'empty') FROM an_summary$$);
 SELECT kpi_test.error_of($$SELECT dau_mau(s, '[2026-01-01,)') FROM an_summary$$);
+
+-- ===== pg_kpi.min_group_size (privacy.c) =====
+-- Each table hides the counts of a group smaller than the setting: a
+-- retention cohort (cohort_size, retained, rate), a lifecycle period (users
+-- active in it or the period before), an activity_frequency period (users
+-- active in it); dau_mau(s, during) and overlap_users return NULL.
+CREATE TEMP TABLE an_k0_ret AS SELECT r.* FROM an_summary, retention(s, 'day', 3, cohort => 'recurring') r;
+CREATE TEMP TABLE an_k0_life AS SELECT l.* FROM an_summary, lifecycle(s, 'day') l;
+CREATE TEMP TABLE an_k0_freq AS SELECT f.* FROM an_summary, activity_frequency(s, 'week') f;
+SET pg_kpi.min_group_size = 25;
+SELECT count(*) AS cells,
+       count(*) FILTER (WHERE z.cohort_size < 25) AS hidden_expected,
+       count(*) FILTER (WHERE CASE WHEN z.cohort_size < 25
+                                   THEN k.cohort_size IS NULL AND k.retained IS NULL AND k.rate IS NULL
+                                   ELSE (k.cohort_size, k.retained, k.rate) = (z.cohort_size, z.retained, z.rate) END) AS ok
+FROM an_summary, retention(s, 'day', 3, cohort => 'recurring') k JOIN an_k0_ret z USING (cohort, period);
+SELECT count(*) AS periods,
+       count(*) FILTER (WHERE z.new + z."returning" + z.resurrecting + z.dormant < 25) AS hidden_expected,
+       count(*) FILTER (WHERE CASE WHEN z.new + z."returning" + z.resurrecting + z.dormant < 25
+                                   THEN k.new IS NULL AND k.dormant IS NULL AND k.quick_ratio IS NULL
+                                   ELSE (k.new, k."returning", k.resurrecting, k.dormant) = (z.new, z."returning", z.resurrecting, z.dormant) END) AS ok
+FROM an_summary, lifecycle(s, 'day') k JOIN an_k0_life z USING (period);
+SELECT count(*) AS cells,
+       count(*) FILTER (WHERE CASE WHEN (SELECT sum(users) FROM an_k0_freq y WHERE y.period = z.period) < 25
+                                   THEN k.users IS NULL ELSE k.users = z.users END) AS ok
+FROM an_summary, activity_frequency(s, 'week') k JOIN an_k0_freq z USING (period, active_days);
+SELECT dau_mau(s, '[2026-01-01,2026-01-03)') AS few_users, dau_mau(s, '[2026-01-01,2026-02-01)') IS NOT NULL AS many_users,
+       (SELECT overlap_users(p.a, (SELECT activity_agg(id, date '2026-01-05') FROM generate_series(1, 10) id)) FROM an_products p) AS small_overlap,
+       (SELECT overlap_users(a, b) FROM an_products) AS large_overlap
+FROM an_summary;
+RESET pg_kpi.min_group_size;

@@ -76,12 +76,15 @@ SELECT wave, nps(score) FROM survey GROUP BY wave ORDER BY wave;
 -- CRR and churn: the retention guide's example.  1,000 users active in
 -- January; 900 of them and 200 new users in February (1,100):
 -- CRR = (1,100 - 200) / 1,000 = 90%, churn = 100 / 1,000 = 10%.
+-- (previous starts on the first day of the data: churn_rate and
+-- customer_retention_rate return NULL with a warning when the summary starts
+-- after the start of previous, since history before it would be missing.)
 CREATE TABLE user_days AS
 SELECT u AS user_id, date '2026-01-10' AS day FROM generate_series(1, 1000) u
 UNION ALL SELECT u, date '2026-02-10' FROM generate_series(1, 900) u
 UNION ALL SELECT u, date '2026-02-20' FROM generate_series(1001, 1200) u;
-SELECT customer_retention_rate(a, '[2026-01-01,2026-02-01)', '[2026-02-01,2026-03-01)') AS crr,
-       churn_rate(a, '[2026-01-01,2026-02-01)', '[2026-02-01,2026-03-01)') AS churn,
+SELECT customer_retention_rate(a, '[2026-01-10,2026-02-01)', '[2026-02-01,2026-03-01)') AS crr,
+       churn_rate(a, '[2026-01-10,2026-02-01)', '[2026-02-01,2026-03-01)') AS churn,
        active_users(a, '[2026-02-01,2026-03-01)') AS february_users
 FROM (SELECT activity_agg(user_id, day) AS a FROM user_days) q;
 

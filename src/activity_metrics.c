@@ -485,8 +485,21 @@ act_period_compare(FunctionCallInfo fcinfo, bool crr)
 	act_range_days(PG_GETARG_DATUM(1), "previous", false, &plo, &phi);
 	act_range_days(PG_GETARG_DATUM(2), "current", false, &clo, &chi);
 	act_view(PG_GETARG_DATUM(0), &v);
+	act_iter_init(&it, &v);
+	while (act_iter_next(&it))
+	{
+		bool		in_prev = act_user_active(&it, plo, phi);
+		bool		in_cur = act_user_active(&it, clo, chi);
+
+		s += in_prev;
+		both += in_prev && in_cur;
+		e += in_cur;
+		nnew += in_cur && act_user_first(&it) >= clo && act_user_first(&it) <= chi;
+	}
+	if (s == 0)
+		PG_RETURN_NULL();
 	/* Without history before previous, returning users would look new. */
-	if (v.nusers > 0 && v.first_day > plo)
+	if (v.first_day > plo)
 	{
 		char		first[MAXDATELEN + 1],
 					start[MAXDATELEN + 1];
@@ -505,19 +518,6 @@ act_period_compare(FunctionCallInfo fcinfo, bool crr)
 				 errhint("Build the summary from activity that starts before the previous period, or start previous on or after first_day(summary).")));
 		PG_RETURN_NULL();
 	}
-	act_iter_init(&it, &v);
-	while (act_iter_next(&it))
-	{
-		bool		in_prev = act_user_active(&it, plo, phi);
-		bool		in_cur = act_user_active(&it, clo, chi);
-
-		s += in_prev;
-		both += in_prev && in_cur;
-		e += in_cur;
-		nnew += in_cur && act_user_first(&it) >= clo && act_user_first(&it) <= chi;
-	}
-	if (s == 0)
-		PG_RETURN_NULL();
 	KPI_SUPPRESS_SMALL_GROUP(s);
 	if (crr)
 		PG_RETURN_FLOAT8((double) (e - nnew) / (double) s);

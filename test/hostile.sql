@@ -180,6 +180,8 @@ INSERT INTO kpi_hostile.arg_values (typ, expr, typical, argname) VALUES
 ('mrr_bridge', '''(new=9223372036854775807:99999999999999999999999999999999999999,expansion=0:0,contraction=0:0,churn=1:0.000000000000000000000000000001,reactivation=0:0,flat=0:0)''', false, NULL),
 ('text', '''new''', true, 'movement'), ('text', '''churn''', false, 'movement'), ('text', '''flat''', false, 'movement'),
 ('text', '''new''', true, 'kind'), ('text', '''flat''', false, 'kind'),
+('text', '''first''', true, 'cohort'), ('text', '''recurring''', false, 'cohort'),
+('text', '''monday''', true, 'week_start'), ('text', '''sunday''', false, 'week_start'),
 ('bytea', '''\x010100a0e3d08c000000''', true, NULL),
 ('bytea', '''\x''', false, NULL), ('bytea', '''\x0102''', false, NULL),
 ('bytea', '''\x020100a0e3d08c000000''', false, NULL),
