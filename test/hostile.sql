@@ -87,6 +87,7 @@ INSERT INTO kpi_hostile.arg_values (typ, expr, typical, argname) VALUES
 
 -- text
 ('text', '''u1''', true, NULL), ('text', '''on''', true, 'mode'), ('text', '''week''', true, 'granularity'),
+('text', '''nps''', true, 'kpi'), ('text', '''all''', true, 'segment'),
 ('text', '''''', false, NULL), ('text', '''on_or_after''', false, NULL), ('text', '''ON''', false, NULL),
 ('text', '''day''', false, NULL), ('text', '''month''', false, NULL), ('text', '''year''', false, NULL),
 ('text', '''garbage''', false, NULL), ('text', 'E''\u00e9t\u00e9''', false, NULL),
@@ -246,6 +247,7 @@ LANGUAGE sql STABLE AS $$
                                       t.typmodin, t.typmodout, t.typanalyze))
       AND NOT EXISTS (SELECT 1 FROM unnest(p.proargtypes::oid[]) a(t)
                       JOIN pg_catalog.pg_type ty ON ty.oid = a.t WHERE ty.typtype = 'p')
+      AND p.prorettype <> 'pg_catalog.trigger'::pg_catalog.regtype
     ORDER BY p.oid::regprocedure::text
 $$;
 
