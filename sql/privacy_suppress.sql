@@ -195,4 +195,53 @@ SELECT r.cohort, c.size AS sql_size, count(*) AS cells,
 FROM retention((SELECT s FROM priv_act WHERE g = 6), 'week', 3) r JOIN cohorts c USING (cohort)
 GROUP BY r.cohort, c.size ORDER BY r.cohort;
 
+-- ===== Revenue: rows =====
+-- Groups g = 1..6 of g customers; amounts billed monthly or yearly.
+CREATE TABLE priv_revenue AS
+SELECT g, i, (i * 10)::numeric AS amount,
+       CASE WHEN i % 2 = 0 THEN interval '1 month' ELSE interval '1 year' END AS period,
+       (i * 3)::numeric AS cost, (i * 10 + g)::numeric AS end_mrr
+FROM generate_series(1, 6) AS g, generate_series(1, g) AS i;
+-- NULL amounts are not rows of mrr().
+INSERT INTO priv_revenue SELECT 3, 100 + i, NULL, interval '1 month', 1, 1 FROM generate_series(1, 3) AS i;
+SET pg_kpi.min_group_size = 0;
+CREATE TEMP TABLE priv_revenue_k0 AS
+SELECT g, count(amount) AS n, mrr(amount, period) AS mrr, ltv_cac_ratio(amount, cost) AS lc,
+       count(*) FILTER (WHERE amount > 0) AS n_start,
+       net_revenue_retention(amount, end_mrr) AS nrr, gross_revenue_retention(amount, end_mrr) AS grr,
+       count(*) AS n_rows
+FROM priv_revenue WHERE amount IS NOT NULL OR g = 3 GROUP BY g;
+SET pg_kpi.min_group_size = 4;
+SELECT k0.g, k0.n, k0.n_rows,
+       q.mrr IS NOT DISTINCT FROM CASE WHEN k0.n >= 4 THEN k0.mrr END AS mrr_ok,
+       q.lc IS NOT DISTINCT FROM CASE WHEN k0.n >= 4 THEN k0.lc END AS ltv_cac_ok,
+       q.nrr IS NOT DISTINCT FROM CASE WHEN k0.n_start >= 4 THEN k0.nrr END AS nrr_ok,
+       q.grr IS NOT DISTINCT FROM CASE WHEN k0.n_start >= 4 THEN k0.grr END AS grr_ok
+FROM priv_revenue_k0 k0
+JOIN (SELECT g, mrr(amount, period) AS mrr,
+             ltv_cac_ratio(amount, cost) FILTER (WHERE amount IS NOT NULL) AS lc,
+             net_revenue_retention(amount, end_mrr) FILTER (WHERE amount IS NOT NULL) AS nrr,
+             gross_revenue_retention(amount, end_mrr) FILTER (WHERE amount IS NOT NULL) AS grr
+      FROM priv_revenue GROUP BY g) q USING (g)
+ORDER BY k0.g;
+-- mrr() in a moving window: frames of fewer than 4 rows are hidden.
+SELECT i, mrr(amount, period) OVER (ORDER BY i ROWS 3 PRECEDING) IS NULL AS hidden, i < 4 AS expected_hidden
+FROM priv_revenue WHERE g = 6 ORDER BY i;
+-- The states count their rows (a {0, rows} pair in mrr's; a third element in
+-- the pair states); a rollup of partial states is judged by the merged count.
+SELECT mrr_accum(NULL, 10, '1 month') AS mrr_state, ltv_cac_accum('{0,0}', 10, 2) AS pair_state;
+SELECT mrr_final(mrr_combine(mrr_accum(mrr_accum(NULL, 10, '1 month'), 5, '1 year'),
+                             mrr_accum(mrr_accum(NULL, 1, '1 month'), 2, '1 month'))) AS four_rows_shown,
+       mrr_final(mrr_combine(mrr_accum(NULL, 10, '1 month'), mrr_accum(NULL, 1, '1 month'))) AS two_rows_hidden;
+-- A state without a count (as 1.0 built them) counts as 0 rows: hidden under k > 0.
+SELECT mrr_final('{2629800000000,10}') AS no_count_hidden, ltv_cac_final('{10,2}') AS no_count_pair_hidden;
+SET pg_kpi.min_group_size = 0;
+SELECT mrr_final('{2629800000000,10}') AS no_count_shown_at_0, ltv_cac_final('{10,2}') AS pair_shown_at_0;
+-- Invalid row counts are rejected.
+SELECT kpi_test.error_of($$SELECT mrr_final('{0,-1,2629800000000,10}')$$);
+SELECT kpi_test.error_of($$SELECT mrr_final('{0,1.5,2629800000000,10}')$$);
+SELECT kpi_test.error_of($$SELECT mrr_final('{0,1,0,2,2629800000000,10}')$$);
+SELECT kpi_test.error_of($$SELECT ltv_cac_final('{10,2,-3}')$$);
+SELECT kpi_test.error_of($$SELECT ltv_cac_final('{10,2,3,4}')$$);
+
 RESET pg_kpi.min_group_size;

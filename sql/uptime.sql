@@ -245,7 +245,14 @@ SELECT v, kpi_test.error_of(format('SELECT %L::state_summary', v)) FROM (VALUES
 SELECT kpi_test.error_of($$SELECT '(kind=probes,pieces={[2026-01-01T00:00:00Z up,2026-01-01T00:10:00Z up],[2026-01-01T00:05:00Z down]})'::uptime_summary$$);
 SELECT kpi_test.error_of($$SELECT rollup(s) FROM up_daily$$);
 SELECT kpi_test.error_of($$SELECT rollup(s) FROM up_sums WHERE g IN (1, 2)$$);
--- The same summary twice holds the same probes: rollup() keeps one copy.
+-- The same summary twice holds the same probes: rollup() keeps one copy, and
+-- so does a direct call of the combine function (whose result is flattened).
+SELECT count(*) AS summaries,
+       count(*) FILTER (WHERE ARRAY(SELECT r::text FROM (SELECT uptime_combine(s, s) AS r) q) = ARRAY[s::text]) AS self_combine_same
+FROM up_sums;
+SELECT count(*) AS summaries,
+       count(*) FILTER (WHERE ARRAY(SELECT r::text FROM (SELECT state_combine(s, s) AS r) q) = ARRAY[s::text]) AS self_combine_same
+FROM st_sums;
 SELECT count(*) AS summaries, count(*) FILTER (WHERE (SELECT rollup(x) FROM (VALUES (s), (s)) v(x))::text = s::text) AS self_rollup_same
 FROM up_sums;
 -- Touching at one instant is fine unless the earlier piece's state would win there.

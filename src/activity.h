@@ -80,12 +80,22 @@
  * record per user in increasing key order:
  *		varint  key delta (from the previous user's key; the first key itself)
  *		varint  first active day, as days after the summary's first day
- *		varint  bitmap length in bytes (>= 1)
- *		bytes   bitmap: bit j of byte i = day start + 8i + j; bit 0 is set and
- *				the last byte is non-zero
+ *		varint  L, then either
+ *		  L >= 1: a bitmap of L bytes: bit j of byte i = day start + 8i + j;
+ *				bit 0 is set and the last byte is non-zero
+ *		  L == 0 (version 2 only): a day list: varint m >= 1, then m varints
+ *				>= 1, the gaps from each active day to the next
+ * In version 2 every user takes whichever of the two is smaller (the bitmap
+ * on a tie), so a user costs bytes in proportion to active days, not to the
+ * span between them, and the encoding is a function of the days.  Version 1
+ * (pg_kpi 1.0) has bitmaps only, not necessarily the smaller choice; it is
+ * read as it is, and anything merged or built is written as version 2.
  * A user's key is the bigint id with its sign bit flipped (so unsigned
  * order is signed order), or the 64-bit hash of a text or uuid id.
  */
+#define ACT_VERSION_1 1
+#define ACT_VERSION 2
+
 typedef struct ActFlat
 {
 	int32		vl_len_;
@@ -103,17 +113,41 @@ typedef struct ActFlat
 
 /* ===== In-memory (expanded) form ===== */
 
-/* One user in the in-memory hash table: 24 bytes plus a bitmap past 64 days. */
+/*
+ * One user in the in-memory hash table: 24 bytes, plus an ActSet once the
+ * user's days do not fit one 64-day word.
+ *		ACT_INLINE	bits.word: bit i = day base + i
+ *		ACT_BITMAP	bits.set->data: n words, bit i = day base + i; the
+ *					active days are set->first..set->last
+ *		ACT_LIST	bits.set->data: n int32 days (sorted without repeats
+ *					unless !set->sorted); base is the smallest
+ * Either way base <= every active day; for INLINE and LIST it is the first.
+ */
+#define ACT_INLINE 0
+#define ACT_BITMAP 1
+#define ACT_LIST 2
+
+typedef struct ActSet
+{
+	uint32		count;			/* active days (LIST: entries, repeats included) */
+	uint32		n;				/* words (BITMAP) or entries (LIST) in use */
+	uint32		cap;			/* words or entries allocated */
+	bool		sorted;			/* LIST: data sorted, no repeats */
+	int32		first;			/* BITMAP: first and last active day */
+	int32		last;
+	uint64		data[FLEXIBLE_ARRAY_MEMBER];
+} ActSet;
+
 typedef struct ActUser
 {
 	uint64		key;			/* see the flat form */
-	int32		base;			/* the user's first active day (bit 0) */
-	uint16		nwords;			/* bitmap length in 64-bit words */
+	int32		base;
 	char		status;			/* simplehash bookkeeping */
+	uint8		kind;			/* ACT_INLINE, ACT_BITMAP or ACT_LIST */
 	union
 	{
-		uint64		word;		/* nwords == 1 */
-		uint64	   *words;		/* nwords > 1, in the object's context */
+		uint64		word;		/* ACT_INLINE */
+		ActSet	   *set;		/* otherwise, in the object's context */
 	}			bits;
 } ActUser;
 
@@ -153,18 +187,11 @@ typedef struct ActExpanded
 
 /* ===== Bitmap helpers (bitmaps stored in 64-bit words, bit 0 = base day) ===== */
 
-/* The user's bitmap words. */
-static inline uint64 *
-act_user_words(ActUser *u)
-{
-	return u->nwords == 1 ? &u->bits.word : u->bits.words;
-}
-
 /* Offset of the last set bit from the base day, or -1 if none. */
 static inline int64
-act_words_last_bit(const uint64 *words, int nwords)
+act_words_last_bit(const uint64 *words, int64 nwords)
 {
-	for (int w = nwords - 1; w >= 0; w--)
+	for (int64 w = nwords - 1; w >= 0; w--)
 	{
 		if ((w & 0xffff) == 0)
 			CHECK_FOR_INTERRUPTS();
@@ -176,7 +203,7 @@ act_words_last_bit(const uint64 *words, int nwords)
 
 /* Offset of the first set bit at or after offset lo (clipped at 0), or -1. */
 static inline int64
-act_words_next_bit(const uint64 *words, int nwords, int64 lo)
+act_words_next_bit(const uint64 *words, int64 nwords, int64 lo)
 {
 	int64		w;
 	uint64		x;
@@ -200,7 +227,7 @@ act_words_next_bit(const uint64 *words, int nwords, int64 lo)
 
 /* Offset of the last set bit at or before offset hi (clipped at the end), or -1. */
 static inline int64
-act_words_prev_bit(const uint64 *words, int nwords, int64 hi)
+act_words_prev_bit(const uint64 *words, int64 nwords, int64 hi)
 {
 	int64		w;
 	uint64		x;
@@ -226,7 +253,7 @@ act_words_prev_bit(const uint64 *words, int nwords, int64 hi)
 
 /* Are any bits set between bit offsets lo and hi (inclusive)? */
 static inline bool
-act_words_any(const uint64 *words, int nwords, int64 lo, int64 hi)
+act_words_any(const uint64 *words, int64 nwords, int64 lo, int64 hi)
 {
 	int64		b;
 
@@ -311,13 +338,17 @@ typedef struct ActReader
 	uint64		key;			/* current user */
 	int32		start;			/* current user's first active day (DateADT) */
 	int32		last;			/* current user's last active day (DateADT) */
-	const uint8 *bytes;			/* current user's bitmap */
-	int			nbytes;
+	int			version;		/* ACT_VERSION_1 or ACT_VERSION */
+	const uint8 *payload;		/* current record from its L varint on */
+	const uint8 *bytes;			/* current user's bitmap, or NULL for a list */
+	int64		nbytes;			/* bitmap bytes */
+	const uint8 *gaps;			/* day list: the m gap varints */
+	int64		ngaps;			/* m */
 	int64		min_start;		/* offsets seen, for the canonical check */
 	int64		max_end;
 } ActReader;
 
-extern void act_reader_init(ActReader *r, const uint8 *data, const uint8 *end,
+extern void act_reader_init(ActReader *r, int version, const uint8 *data, const uint8 *end,
 							int32 first_day, int32 last_day, int64 nusers);
 
 /*
@@ -331,12 +362,65 @@ extern const char *act_header_problem(int version, int flags, int reserved, int3
 									  int32 first_day, int32 last_day, int64 nusers);
 
 /* Validate a whole record stream; NULL if it is a canonical summary. */
-extern const char *act_stream_problem(const uint8 *data, const uint8 *end,
+extern const char *act_stream_problem(int version, const uint8 *data, const uint8 *end,
 									  int32 first_day, int32 last_day, int64 nusers);
 
+/*
+ * Largest text form of a summary (bytes): under the 1 GB a value's output
+ * and a COPY line may take, with room for the other columns of a row.
+ */
+#define ACT_MAX_TEXT_BYTES INT64CONST(1000000000)
+
+/* Error (54000) if the text form of f would exceed ACT_MAX_TEXT_BYTES. */
+extern void act_check_text_size(ActFlat *f);
+
+/* Same; the choice of encoding per user is checked only if check_canonical. */
+extern const char *act_stream_problem_ex(int version, const uint8 *data, const uint8 *end,
+										 int32 first_day, int32 last_day, int64 nusers,
+										 bool check_canonical);
+
+/* Rewrite a version 2 record stream with every user in its smaller encoding. */
+extern const char *act_stream_canonical(const uint8 *data, Size len, int32 first_day,
+										int32 last_day, int64 nusers, StringInfo out);
+
 /* Build a flat summary from a validated header and record stream. */
-extern ActFlat *act_flat_build(int flags, int32 retention_n, int32 first_day, int32 last_day,
-							   int64 nusers, const uint8 *data, Size len);
+extern ActFlat *act_flat_build(int version, int flags, int32 retention_n, int32 first_day,
+							   int32 last_day, int64 nusers, const uint8 *data, Size len);
+
+/* Bytes of a varint. */
+static inline int
+act_varint_len(uint64 v)
+{
+	int			n = 1;
+
+	while (v >= 0x80)
+	{
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Write one user's days as a canonical record payload (L and what follows)
+ * into out (act_out_reserve'd by the callee), from a bitmap (bit i = day
+ * first + i, bit 0 set) or from a sorted list of distinct days.
+ */
+extern void act_put_days_bitmap(StringInfo out, const uint64 *words, int64 nbits);
+extern void act_put_days_list(StringInfo out, const int32 *days, int64 n);
+
+/* Make room for need more bytes in a summary being written (1 GB at most). */
+extern void act_out_reserve(StringInfo out, Size need);
+
+/* Append a varint to out (room reserved). */
+static inline void
+act_out_varint(StringInfo out, uint64 v)
+{
+	uint8	   *p = (uint8 *) out->data + out->len;
+
+	out->len += (int) (act_put_varint(p, v) - p);
+}
+
 
 /* ===== The read-only view and the iterators (activity_format.c) ===== */
 
@@ -348,6 +432,7 @@ typedef struct ActView
 	int64		ndays;			/* last_day - first_day + 1 */
 	/* private */
 	ActFlat    *flat;			/* exactly one of flat, exp is set */
+	int			version;		/* of flat */
 	ActExpanded *exp;
 } ActView;
 
@@ -372,10 +457,15 @@ typedef struct ActIter
 	uint64		key;
 	int32		start;			/* first active day (DateADT) */
 	int32		last;			/* last active day (DateADT) */
-	int			nwords;
+	/* the days: a bitmap (days == NULL) or a sorted list */
+	int64		nwords;
 	const uint64 *words;		/* bit i = day start + i */
+	int64		ndays;
+	const int32 *days;			/* every active day, increasing */
 	uint64	   *scratch;
-	int			scratch_words;
+	int64		scratch_words;
+	int32	   *scratch_days;
+	int64		scratch_ndays;
 } ActIter;
 
 extern void act_iter_init(ActIter *it, ActView *v);
@@ -410,13 +500,34 @@ act_user_count(const ActIter *it)
 {
 	int64		n = 0;
 
-	for (int w = 0; w < it->nwords; w++)
+	if (it->days)
+		return it->ndays;
+	for (int64 w = 0; w < it->nwords; w++)
 	{
 		if ((w & 0xffff) == 0xffff)
 			CHECK_FOR_INTERRUPTS();
 		n += pg_popcount64(it->words[w]);
 	}
 	return n;
+}
+
+/* Index of the first of n sorted days that is >= d (n if none). */
+static inline int64
+act_days_lower_bound(const int32 *days, int64 n, int64 d)
+{
+	int64		lo = 0,
+				hi = n;
+
+	while (lo < hi)
+	{
+		int64		mid = lo + (hi - lo) / 2;
+
+		if (days[mid] < d)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /* The current user's first active day >= from, into *day; false if none. */
@@ -430,6 +541,11 @@ act_user_next_day(const ActIter *it, int64 from, int32 *day)
 	if (from <= it->start)
 	{
 		*day = it->start;
+		return true;
+	}
+	if (it->days)
+	{
+		*day = it->days[act_days_lower_bound(it->days, it->ndays, from)];
 		return true;
 	}
 	b = act_words_next_bit(it->words, it->nwords, from - it->start);
@@ -450,6 +566,11 @@ act_user_prev_day(const ActIter *it, int64 upto, int32 *day)
 	if (upto >= it->last)
 	{
 		*day = it->last;
+		return true;
+	}
+	if (it->days)
+	{
+		*day = it->days[act_days_lower_bound(it->days, it->ndays, upto + 1) - 1];
 		return true;
 	}
 	b = act_words_prev_bit(it->words, it->nwords, upto - it->start);
@@ -480,10 +601,12 @@ typedef struct ActDays
 {
 	/* private */
 	const uint64 *words;
-	int			nwords;
-	int			w;
+	int64		nwords;
+	int64		w;
 	uint64		x;
 	int32		base;
+	const int32 *days;
+	int64		ndays;
 } ActDays;
 
 static inline void
@@ -492,14 +615,25 @@ act_days_init(ActDays *dc, const ActIter *it)
 	dc->words = it->words;
 	dc->nwords = it->nwords;
 	dc->w = 0;
-	dc->x = it->nwords > 0 ? it->words[0] : 0;
+	dc->x = (it->days == NULL && it->nwords > 0) ? it->words[0] : 0;
 	dc->base = it->start;
+	dc->days = it->days;
+	dc->ndays = it->ndays;
 }
 
 /* The next active day into *day; false after the last. */
 static inline bool
 act_days_next(ActDays *dc, int32 *day)
 {
+	if (dc->days)
+	{
+		if (dc->w >= dc->ndays)
+			return false;
+		if ((dc->w & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+		*day = dc->days[dc->w++];
+		return true;
+	}
 	while (dc->x == 0)
 	{
 		if (++dc->w >= dc->nwords)
@@ -513,7 +647,16 @@ act_days_next(ActDays *dc, int32 *day)
 	return true;
 }
 
+/* Append the iterator's current user's days as a canonical record payload. */
+extern void act_put_iter(StringInfo out, const ActIter *it);
+
+/* Make the iterator's current user the in-memory user u (activity_state.c internals). */
+extern void act_iter_set_user(ActIter *it, ActUser *u);
+
 /* ===== The expanded object (activity_state.c) ===== */
+
+/* Sort and deduplicate an ACT_LIST user's days (no-op otherwise). */
+extern void act_user_sort_list(ActUser *u);
 
 /* Is d a user_activity expanded object? */
 extern bool act_is_expanded(Datum d);

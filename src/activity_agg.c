@@ -37,6 +37,19 @@ act_key_uuid(pg_uuid_t *u)
 	return hash_bytes_extended(u->data, UUID_LEN, 0);
 }
 
+/* Reject a calendar day outside the range of type date (it could not be read back). */
+static inline int32
+act_check_day(int64 day)
+{
+	if (unlikely(!IS_VALID_DATE(day)))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("activity timestamp is out of range for type date"),
+				 errdetail("Its calendar day in time zone \"%s\" falls outside the dates PostgreSQL can store (4714-11-24 BC to 5874897-12-31).",
+						   pg_get_timezone_name(session_timezone))));
+	return (int32) day;
+}
+
 /* A finite date as a day. */
 static inline int32
 act_day_of_date(DateADT d)
@@ -46,7 +59,7 @@ act_day_of_date(DateADT d)
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("activity date must be finite"),
 				 errdetail("user_activity records calendar days; infinity is not one.")));
-	return d;
+	return act_check_day(d);
 }
 
 /* Calendar day of a timestamptz in the session TimeZone, like date_trunc('day', ts). */
@@ -77,13 +90,13 @@ act_day_of_timestamptz(TimestampTz ts)
 
 		if (local % USECS_PER_DAY < 0)
 			day--;
-		return (int32) day;
+		return act_check_day(day);
 	}
 	if (timestamp2tm(ts, &tz, &tm, &fsec, NULL, NULL) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("timestamp out of range")));
-	return date2j(tm.tm_year, tm.tm_mon, tm.tm_mday) - POSTGRES_EPOCH_JDATE;
+	return act_check_day((int64) date2j(tm.tm_year, tm.tm_mon, tm.tm_mday) - POSTGRES_EPOCH_JDATE);
 }
 
 /* Record retention_rate()'s n (argument 3) in the state; it must not vary. */

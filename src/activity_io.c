@@ -82,7 +82,10 @@ act_hex_value(char c)
 /*
  * Text form:
  * (first_day=2026-01-01,last_day=2026-01-31,users=2[,retention_n=7],activity={17:0+0b,42:3+01})
- * Each user is id:first-day-offset+bitmap bytes in hex.
+ * Each user is id:first-day-offset, then +bitmap bytes in hex, or (from
+ * version 2 on, when that is the smaller encoding) /gap/gap... to each next
+ * active day, e.g. 42:3/10000000.  Input accepts either spelling for any
+ * user and stores the smaller encoding.
  */
 PG_FUNCTION_INFO_V1(user_activity_in);
 Datum
@@ -94,6 +97,7 @@ user_activity_in(PG_FUNCTION_ARGS)
 				last_day;
 	int64		nusers,
 				count = 0;
+	ActFlat    *f;
 	int			flags = 0;
 	int64		n = 0;
 	StringInfoData stream;
@@ -101,6 +105,10 @@ user_activity_in(PG_FUNCTION_ARGS)
 	const char *problem;
 	uint8	   *bytes = NULL;
 	int64		bytes_cap = 0;
+	int32	   *days = NULL;
+	int64		days_cap = 0;
+	bool		has_list = false;
+	int			version = ACT_VERSION;
 
 	kpi_text_init(&cur, input, ACT_NAME);
 	kpi_text_expect_char(&cur, '(');
@@ -124,7 +132,7 @@ user_activity_in(PG_FUNCTION_ARGS)
 		flags |= ACT_FLAG_RETENTION_N;
 		kpi_text_expect_char(&cur, ',');
 	}
-	if ((problem = act_header_problem(KPI_BINARY_VERSION, flags, 0, (int32) n,
+	if ((problem = act_header_problem(ACT_VERSION, flags, 0, (int32) n,
 									  first_day, last_day, nusers)) != NULL)
 		kpi_text_invalid(&cur, "%s", problem);
 	kpi_text_expect_key(&cur, "activity");
@@ -135,9 +143,7 @@ user_activity_in(PG_FUNCTION_ARGS)
 		int64		id;
 		uint64		key,
 					start;
-		int64		nbytes = 0;
-		uint8		head[30];
-		uint8	   *hp = head;
+		int64		span = (int64) last_day - first_day + 1;
 
 		if (count > 0)
 		{
@@ -154,29 +160,77 @@ user_activity_in(PG_FUNCTION_ARGS)
 			kpi_text_invalid(&cur, "User ids must be listed in increasing order without repeats.");
 		kpi_text_expect_char(&cur, ':');
 		start = kpi_text_read_uint64(&cur, "activity");
-		kpi_text_expect_char(&cur, '+');
-		while (act_hex_value(cur.pos[0]) >= 0 && act_hex_value(cur.pos[1]) >= 0)
+		if (start >= (uint64) span)
+			kpi_text_invalid(&cur, "A user's first day lies after the summary's last day.");
+		act_out_reserve(&stream, 20);
+		act_out_varint(&stream, count == 0 ? key : key - prev);
+		act_out_varint(&stream, start);
+		if (*cur.pos == '/')
 		{
-			if (nbytes >= bytes_cap)
+			/* A day list: the first day, then the gaps to each next day. */
+			int64		nd = 1;
+			int64		off = (int64) start;
+
+			if (days_cap == 0)
 			{
-				bytes_cap = Max(bytes_cap * 2, 64);
-				if (bytes_cap > (int64) MaxAllocSize)
-					act_too_large("summary");
-				bytes = bytes ? repalloc(bytes, bytes_cap) : palloc(bytes_cap);
+				days_cap = 64;
+				days = palloc(sizeof(int32) * days_cap);
 			}
-			bytes[nbytes++] = (uint8) (act_hex_value(cur.pos[0]) * 16 + act_hex_value(cur.pos[1]));
-			cur.pos += 2;
+			days[0] = first_day + (int32) start;
+			while (*cur.pos == '/')
+			{
+				uint64		gap;
+
+				cur.pos++;
+				gap = kpi_text_read_uint64(&cur, "activity");
+				if (gap == 0 || gap >= (uint64) span || off + (int64) gap >= span)
+					kpi_text_invalid(&cur, "A user's day list must be increasing and end by the summary's last day.");
+				off += (int64) gap;
+				if (nd >= days_cap)
+				{
+					days_cap *= 2;
+					if (days_cap > (int64) (MaxAllocSize / sizeof(int32)))
+						act_too_large("summary");
+					days = repalloc(days, sizeof(int32) * days_cap);
+				}
+				days[nd++] = first_day + (int32) off;
+			}
+			/* As written: a day list record (re-encoded below if need be). */
+			act_out_reserve(&stream, 20 + 10 * (nd - 1));
+			act_out_varint(&stream, 0);
+			act_out_varint(&stream, (uint64) (nd - 1));
+			for (int64 i = 1; i < nd; i++)
+				act_out_varint(&stream, (uint64) ((int64) days[i] - days[i - 1]));
+			has_list = true;
 		}
-		if (nbytes == 0 || act_hex_value(cur.pos[0]) >= 0)
-			kpi_text_invalid(&cur, "A user's bitmap must be an even number of hex digits, at character %d.",
-							 (int) (cur.pos - input) + 1);
-		hp = act_put_varint(hp, count == 0 ? key : key - prev);
-		hp = act_put_varint(hp, start);
-		hp = act_put_varint(hp, (uint64) nbytes);
-		appendBinaryStringInfo(&stream, (char *) head, (int) (hp - head));
-		if ((Size) stream.len + nbytes > MaxAllocSize - ACT_HEADER_SIZE - 64)
+		else
+		{
+			int64		nbytes = 0;
+
+			kpi_text_expect_char(&cur, '+');
+			while (act_hex_value(cur.pos[0]) >= 0 && act_hex_value(cur.pos[1]) >= 0)
+			{
+				if (nbytes >= bytes_cap)
+				{
+					bytes_cap = Max(bytes_cap * 2, 64);
+					if (bytes_cap > (int64) MaxAllocSize)
+						act_too_large("summary");
+					bytes = bytes ? repalloc(bytes, bytes_cap) : palloc(bytes_cap);
+				}
+				bytes[nbytes++] = (uint8) (act_hex_value(cur.pos[0]) * 16 + act_hex_value(cur.pos[1]));
+				cur.pos += 2;
+			}
+			if (nbytes == 0 || act_hex_value(cur.pos[0]) >= 0)
+				kpi_text_invalid(&cur, "A user's bitmap must be an even number of hex digits, at character %d.",
+								 (int) (cur.pos - input) + 1);
+			/* As written: a bitmap record, as in version 1. */
+			act_out_reserve(&stream, 10 + nbytes);
+			act_out_varint(&stream, (uint64) nbytes);
+			memcpy(stream.data + stream.len, bytes, nbytes);
+			stream.len += (int) nbytes;
+		}
+		if ((Size) stream.len > MaxAllocSize - ACT_HEADER_SIZE - 64)
 			act_too_large("summary");
-		appendBinaryStringInfo(&stream, (char *) bytes, (int) nbytes);
 		prev = key;
 		count++;
 		if (count > nusers)
@@ -189,11 +243,32 @@ user_activity_in(PG_FUNCTION_ARGS)
 	if (count != nusers)
 		kpi_text_invalid(&cur, "\"users\" says %lld users but %lld are listed.",
 						 (long long) nusers, (long long) count);
-	if ((problem = act_stream_problem((uint8 *) stream.data, (uint8 *) stream.data + stream.len,
-									  first_day, last_day, nusers)) != NULL)
-		kpi_text_invalid(&cur, "%s", problem);
-	PG_RETURN_POINTER(act_flat_build(flags, (int32) n, first_day, last_day, nusers,
-									 (uint8 *) stream.data, stream.len));
+	/*
+	 * Bitmaps only, as pg_kpi 1.0 wrote them, one of them larger than its
+	 * day list: the version 1 value it was (so 1.0 dumps restore bit for
+	 * bit).  Otherwise version 2, every user in the smaller encoding.
+	 */
+	if (!has_list &&
+		act_stream_problem(ACT_VERSION_1, (uint8 *) stream.data, (uint8 *) stream.data + stream.len,
+						   first_day, last_day, nusers) == NULL &&
+		act_stream_problem(ACT_VERSION, (uint8 *) stream.data, (uint8 *) stream.data + stream.len,
+						   first_day, last_day, nusers) != NULL)
+		version = ACT_VERSION_1;
+	else
+	{
+		StringInfoData canon;
+
+		initStringInfo(&canon);
+		if ((problem = act_stream_canonical((uint8 *) stream.data, stream.len, first_day, last_day,
+											nusers, &canon)) != NULL)
+			kpi_text_invalid(&cur, "%s", problem);
+		pfree(stream.data);
+		stream = canon;
+	}
+	f = act_flat_build(version, flags, (int32) n, first_day, last_day, nusers,
+					   (uint8 *) stream.data, stream.len);
+	act_check_text_size(f);
+	PG_RETURN_POINTER(f);
 }
 
 PG_FUNCTION_INFO_V1(user_activity_out);
@@ -219,23 +294,41 @@ user_activity_out(PG_FUNCTION_ARGS)
 	if (f->flags & ACT_FLAG_RETENTION_N)
 		appendStringInfo(&buf, "retention_n=%d,", f->retention_n);
 	appendStringInfoString(&buf, "activity={");
-	act_reader_init(&r, f->data, (uint8 *) f + VARSIZE(f), f->first_day, f->last_day, f->nusers);
+	act_reader_init(&r, f->version, f->data, (uint8 *) f + VARSIZE(f), f->first_day, f->last_day, f->nusers);
 	for (;;)
 	{
 		if (act_reader_next(&r, &done) != NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("corrupted user_activity value")));
+			act_corrupted();
 		if (done)
 			break;
-		if ((r.remaining & 0xffff) == 0)
-			CHECK_FOR_INTERRUPTS();
-		appendStringInfo(&buf, "%s" INT64_FORMAT ":%d+", first ? "" : ",",
+		CHECK_FOR_INTERRUPTS();
+		appendStringInfo(&buf, "%s" INT64_FORMAT ":%d", first ? "" : ",",
 						 (int64) (r.key ^ ACT_SIGN), r.start - f->first_day);
-		for (int i = 0; i < r.nbytes; i++)
+		if (r.bytes)
 		{
-			appendStringInfoChar(&buf, hex[r.bytes[i] >> 4]);
-			appendStringInfoChar(&buf, hex[r.bytes[i] & 15]);
+			char	   *o;
+
+			enlargeStringInfo(&buf, (int) (1 + 2 * r.nbytes));
+			o = buf.data + buf.len;
+			*o++ = '+';
+			for (int64 i = 0; i < r.nbytes; i++)
+			{
+				*o++ = hex[r.bytes[i] >> 4];
+				*o++ = hex[r.bytes[i] & 15];
+			}
+			buf.len = (int) (o - buf.data);
+			*o = '\0';
+		}
+		else
+		{
+			const uint8 *p = r.gaps;
+			uint64		gap = 0;
+
+			for (int64 i = 0; i < r.ngaps; i++)
+			{
+				(void) act_get_varint(&p, r.p, &gap);
+				appendStringInfo(&buf, "/" UINT64_FORMAT, gap);
+			}
 		}
 		first = false;
 	}
@@ -244,7 +337,7 @@ user_activity_out(PG_FUNCTION_ARGS)
 }
 
 /*
- * Binary form: version byte, flags byte, int32 retention_n, int32 first_day,
+ * Binary form: version byte (that of the flat form: 1 or 2), flags byte, int32 retention_n, int32 first_day,
  * int32 last_day, int32 users, then the record stream of the flat form.
  */
 PG_FUNCTION_INFO_V1(user_activity_recv);
@@ -261,12 +354,17 @@ user_activity_recv(PG_FUNCTION_ARGS)
 	const char *problem;
 	const uint8 *data;
 	int			len;
+	ActFlat    *f;
 
-	kpi_recv_version(buf, ACT_NAME);
+	if (buf->cursor >= buf->len)
+		kpi_binary_invalid(ACT_NAME, "The data is empty.");
+	version = kpi_recv_uint8(buf, ACT_NAME);
+	if (version != ACT_VERSION_1 && version != ACT_VERSION)
+		kpi_binary_invalid(ACT_NAME, "Unknown format version %d; this build reads versions %d and %d.",
+						   version, ACT_VERSION_1, ACT_VERSION);
 	flags = kpi_recv_uint8(buf, ACT_NAME);
 	if (buf->len - buf->cursor < 16)
 		kpi_binary_invalid(ACT_NAME, "The data ends after %d bytes; more were expected.", buf->len);
-	version = KPI_BINARY_VERSION;
 	n = pq_getmsgint(buf, 4);
 	first_day = pq_getmsgint(buf, 4);
 	last_day = pq_getmsgint(buf, 4);
@@ -275,10 +373,12 @@ user_activity_recv(PG_FUNCTION_ARGS)
 		kpi_binary_invalid(ACT_NAME, "%s", problem);
 	data = (const uint8 *) buf->data + buf->cursor;
 	len = buf->len - buf->cursor;
-	if ((problem = act_stream_problem(data, data + len, first_day, last_day, nusers)) != NULL)
+	if ((problem = act_stream_problem(version, data, data + len, first_day, last_day, nusers)) != NULL)
 		kpi_binary_invalid(ACT_NAME, "%s", problem);
 	buf->cursor = buf->len;
-	PG_RETURN_POINTER(act_flat_build(flags, n, first_day, last_day, nusers, data, len));
+	f = act_flat_build(version, flags, n, first_day, last_day, nusers, data, len);
+	act_check_text_size(f);
+	PG_RETURN_POINTER(f);
 }
 
 PG_FUNCTION_INFO_V1(user_activity_send);
@@ -292,7 +392,7 @@ user_activity_send(PG_FUNCTION_ARGS)
 	act_view(PG_GETARG_DATUM(0), &v);
 	f = v.exp ? act_expanded_flatten(v.exp) : v.flat;
 	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, KPI_BINARY_VERSION);
+	pq_sendbyte(&buf, f->version);
 	pq_sendbyte(&buf, f->flags);
 	pq_sendint32(&buf, f->retention_n);
 	pq_sendint32(&buf, f->first_day);

@@ -323,7 +323,9 @@ activity_retention(PG_FUNCTION_ARGS)
 			/* A period that ends after the last day of D is incomplete. */
 			if (act_period_start(g, p_first + ci + k + 1) - 1 > v.last_day)
 				break;
-			values[0] = DateADTGetDatum((DateADT) act_period_start(g, p_first + ci));
+			/* A period starting before 4714-11-24 BC is labelled with that day. */
+			values[0] = DateADTGetDatum((DateADT) Max(act_period_start(g, p_first + ci),
+													  (int64) (DATETIME_MIN_JULIAN - POSTGRES_EPOCH_JDATE)));
 			values[1] = Int64GetDatum(size[ci]);
 			values[2] = Int32GetDatum((int32) k);
 			values[3] = Int64GetDatum(r);

@@ -83,6 +83,14 @@ typedef struct ActPending
 /* Flats kept before they are merged into one. */
 #define ACT_MAX_PENDING_FLATS 16
 
+/*
+ * A summary merged in by the combine function (rollup) with at most this
+ * many users goes into the hash table (a probe per user); a larger one is
+ * kept flat for the k-way merge (sequential, but re-reading the merged
+ * result every ACT_MAX_PENDING_FLATS summaries).
+ */
+#define ACT_HASH_MERGE_MAX_USERS 262144
+
 static Size act_get_flat_size(ExpandedObjectHeader *eohptr);
 static void act_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
 
@@ -90,27 +98,6 @@ static const ExpandedObjectMethods act_methods = {
 	act_get_flat_size,
 	act_flatten_into
 };
-
-/* dst |= src shifted up by shift bits (dst is large enough for src's set bits). */
-static inline void
-act_words_or_shifted(uint64 *dst, const uint64 *src, int nsrc, int64 shift)
-{
-	for (int w = 0; w < nsrc; w++)
-	{
-		uint64		x = src[w];
-		int64		bit = (int64) w * 64 + shift;
-		int64		ws = bit >> 6;
-		int			bs = (int) (bit & 63);
-
-		if ((w & 0xffff) == 0xffff)
-			CHECK_FOR_INTERRUPTS();
-		if (x == 0)
-			continue;
-		dst[ws] |= x << bs;
-		if (bs != 0 && (x >> (64 - bs)) != 0)
-			dst[ws + 1] |= x >> (64 - bs);
-	}
-}
 
 /* Is d a user_activity expanded object? */
 bool
@@ -168,42 +155,371 @@ act_expanded_take_n(ActExpanded *e, bool has_n, int32 n)
 	e->retention_n = n;
 }
 
-/* Slow path of act_user_set: widen a user's bitmap to cover day. */
-static void
-act_user_grow(ActExpanded *e, ActUser *u, int32 day)
-{
-	int64		lo = Min((int64) u->base, (int64) day);
-	int64		hi = Max((int64) u->base + 64 * (int64) u->nwords - 1, (int64) day);
-	int64		nwords = (hi - lo) / 64 + 1;
-	uint64	   *old = act_user_words(u);
-	uint64	   *neww;
+/* ---------- one user's days in memory ---------- */
 
-	if (nwords > PG_UINT16_MAX)
+/* Smallest day type date can hold. */
+#define ACT_MIN_DAY ((int64) (DATETIME_MIN_JULIAN - POSTGRES_EPOCH_JDATE))
+
+/* A new ActSet with room for cap words or days (as 64-bit units: (cap + 1) / 2 for days). */
+static ActSet *
+act_set_alloc(MemoryContext ctx, int kind, int64 cap)
+{
+	int64		units = (kind == ACT_LIST) ? (cap + 1) / 2 : cap;
+	ActSet	   *s;
+
+	if (cap > PG_UINT32_MAX || units > (int64) ((MaxAllocSize - offsetof(ActSet, data)) / sizeof(uint64)))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("user_activity cannot hold a user active over more than %d days",
-						PG_UINT16_MAX * 64),
+				 errmsg("user_activity user exceeds the size limit"),
+				 errdetail("The active days of one user are limited to 1 GB in memory."),
 				 errhint(ACT_HINT_SHORTER)));
-	neww = MemoryContextAllocZero(e->hdr.eoh_context, sizeof(uint64) * nwords);
-	act_words_or_shifted(neww, old, u->nwords, (int64) u->base - lo);
-	if (u->nwords > 1)
-		pfree(u->bits.words);
-	u->bits.words = neww;
-	u->nwords = (uint16) nwords;
-	u->base = (int32) lo;
-	neww[(day - lo) >> 6] |= UINT64CONST(1) << ((day - lo) & 63);
+	s = MemoryContextAllocZero(ctx, offsetof(ActSet, data) + sizeof(uint64) * Max(units, 1));
+	s->cap = (uint32) cap;
+	s->sorted = true;
+	return s;
 }
 
-/* Mark user u active on day. */
+/* Comparator for sorting days. */
+static int
+act_cmp_int32(const void *a, const void *b)
+{
+	int32		x = *(const int32 *) a;
+	int32		y = *(const int32 *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sort and deduplicate an ACT_LIST user's days. */
+void
+act_user_sort_list(ActUser *u)
+{
+	ActSet	   *s;
+	int32	   *d;
+	uint32		n = 0;
+
+	if (u->kind != ACT_LIST || u->bits.set->sorted)
+		return;
+	s = u->bits.set;
+	d = (int32 *) s->data;
+	CHECK_FOR_INTERRUPTS();
+	qsort(d, s->n, sizeof(int32), act_cmp_int32);
+	for (uint32 i = 0; i < s->n; i++)
+		if (n == 0 || d[i] != d[n - 1])
+			d[n++] = d[i];
+	s->n = s->count = n;
+	s->sorted = true;
+	u->base = d[0];
+}
+
+/* Is a bitmap over [lo, hi] with count active days too sparse (over twice a day list)? */
+static inline bool
+act_sparse(int64 lo, int64 hi, int64 count)
+{
+	return (hi - lo) / 8 + 1 > 8 * count;
+}
+
+/* Turn user u into an ACT_BITMAP over [lo, hi] holding the sorted distinct days d[0..n). */
+static void
+act_user_to_bitmap(MemoryContext ctx, ActUser *u, const int32 *d, int64 n, int64 lo, int64 hi)
+{
+	int64		nwords = (hi - lo) / 64 + 1;
+	ActSet	   *s = act_set_alloc(ctx, ACT_BITMAP, nwords + Min(nwords, 1024));
+
+	s->n = (uint32) nwords;
+	for (int64 i = 0; i < n; i++)
+	{
+		int64		off = d[i] - lo;
+
+		s->data[off >> 6] |= UINT64CONST(1) << (off & 63);
+	}
+	s->count = (uint32) n;
+	s->first = (int32) lo;
+	s->last = (int32) hi;
+	u->kind = ACT_BITMAP;
+	u->base = (int32) lo;
+	u->bits.set = s;
+}
+
+/* Turn user u into an ACT_LIST of the sorted distinct days d[0..n) (room for twice). */
+static void
+act_user_to_list(MemoryContext ctx, ActUser *u, const int32 *d, int64 n)
+{
+	ActSet	   *s = act_set_alloc(ctx, ACT_LIST, Max(2 * n, 8));
+
+	memcpy(s->data, d, sizeof(int32) * n);
+	s->n = s->count = (uint32) n;
+	s->sorted = true;
+	u->kind = ACT_LIST;
+	u->base = d[0];
+	u->bits.set = s;
+}
+
+/* The days of a word (bit i = base + i) into d; returns how many. */
+static inline int
+act_word_days(uint64 x, int64 base, int32 *d)
+{
+	int			n = 0;
+
+	while (x != 0)
+	{
+		d[n++] = (int32) (base + pg_rightmost_one_pos64(x));
+		x &= x - 1;
+	}
+	return n;
+}
+
+/* The days of an ACT_BITMAP user, in order, into a new array (*n of them). */
+static int32 *
+act_bitmap_days(ActUser *u, int64 *n)
+{
+	ActSet	   *s = u->bits.set;
+	int32	   *d = act_alloc_array(Max(s->count, 1), sizeof(int32), "user");
+	int64		k = 0;
+
+	for (uint32 w = 0; w < s->n; w++)
+	{
+		if ((w & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
+		k += act_word_days(s->data[w], (int64) u->base + (int64) w * 64, d + k);
+	}
+	*n = k;
+	return d;
+}
+
+static inline void act_user_add(MemoryContext ctx, ActUser *u, int32 day);
+
+/* Slow path of act_user_add: day does not fit the user's current storage. */
+static void
+act_user_add_slow(MemoryContext ctx, ActUser *u, int32 day)
+{
+	switch (u->kind)
+	{
+		case ACT_INLINE:
+			{
+				int32		d[65];
+				int			n = act_word_days(u->bits.word, u->base, d);
+				int64		lo = Min((int64) d[0], (int64) day);
+				int64		hi = Max((int64) d[n - 1], (int64) day);
+
+				if (hi - lo < 64)
+				{
+					/* Still one word: shift it so that bit 0 is day. */
+					u->bits.word = (u->bits.word << (u->base - day)) | 1;
+					u->base = day;
+					return;
+				}
+				/* day is outside [d[0], d[n - 1]]: keep the days sorted. */
+				if (day < d[0])
+				{
+					memmove(d + 1, d, sizeof(int32) * n);
+					d[0] = day;
+				}
+				else
+					d[n] = day;
+				n++;
+				if (act_sparse(lo, hi, n))
+					act_user_to_list(ctx, u, d, n);
+				else
+					act_user_to_bitmap(ctx, u, d, n, lo, hi);
+				return;
+			}
+		case ACT_BITMAP:
+			{
+				ActSet	   *s = u->bits.set;
+				int64		lo = Min((int64) s->first, (int64) day);
+				int64		hi = Max((int64) s->last, (int64) day);
+				int64		count = (int64) s->count + 1;
+
+				if (act_sparse(lo, hi, count))
+				{
+					int64		n;
+					int32	   *d = act_bitmap_days(u, &n);
+
+					pfree(s);
+					act_user_to_list(ctx, u, d, n);
+					pfree(d);
+					act_user_add(ctx, u, day);
+					return;
+				}
+				if (day < u->base)
+				{
+					/* Grow downwards, leaving as much room again below. */
+					int64		used = (int64) s->last - u->base + 1;
+					int64		newbase = Max(ACT_MIN_DAY, (int64) day - used);
+					int64		shift = (int64) u->base - newbase;
+					int64		nwords = ((int64) s->last - newbase) / 64 + 1;
+					ActSet	   *t = act_set_alloc(ctx, ACT_BITMAP, nwords + Min(nwords, 1024));
+
+					for (uint32 w = 0; w < s->n; w++)
+					{
+						uint64		x = s->data[w];
+						int64		bit = (int64) w * 64 + shift;
+
+						if ((w & 0xffff) == 0xffff)
+							CHECK_FOR_INTERRUPTS();
+						if (x == 0)
+							continue;
+						t->data[bit >> 6] |= x << (bit & 63);
+						if ((bit & 63) != 0)
+							t->data[(bit >> 6) + 1] |= x >> (64 - (bit & 63));
+					}
+					t->n = (uint32) nwords;
+					t->count = s->count;
+					t->first = s->first;
+					t->last = s->last;
+					pfree(s);
+					u->bits.set = s = t;
+					u->base = (int32) newbase;
+				}
+				else
+				{
+					/* Grow upwards: words up to day, capacity doubling. */
+					int64		nwords = ((int64) day - u->base) / 64 + 1;
+
+					if (nwords > s->cap)
+					{
+						ActSet	   *t = act_set_alloc(ctx, ACT_BITMAP, Max(nwords, 2 * (int64) s->cap));
+
+						memcpy(t, s, offsetof(ActSet, data) + sizeof(uint64) * s->n);
+						t->cap = (uint32) Max(nwords, 2 * (int64) s->cap);
+						pfree(s);
+						u->bits.set = s = t;
+					}
+					s->n = (uint32) Max((int64) s->n, nwords);
+				}
+				s->data[((int64) day - u->base) >> 6] |= UINT64CONST(1) << (((int64) day - u->base) & 63);
+				s->count++;
+				s->first = (int32) lo;
+				s->last = (int32) hi;
+				return;
+			}
+		default:
+			{
+				ActSet	   *s = u->bits.set;
+				int32	   *d = (int32 *) s->data;
+
+				if (s->n == s->cap)
+				{
+					/* Full: deduplicate, then maybe become a bitmap, else double. */
+					act_user_sort_list(u);
+					d = (int32 *) s->data;
+					if (!act_sparse(d[0], d[s->n - 1], s->n))
+					{
+						act_user_to_bitmap(ctx, u, d, s->n, d[0], d[s->n - 1]);
+						pfree(s);
+						act_user_add(ctx, u, day);
+						return;
+					}
+					if (s->n > s->cap / 2)
+					{
+						ActSet	   *t = act_set_alloc(ctx, ACT_LIST, 2 * (int64) s->cap);
+
+						memcpy(t->data, s->data, sizeof(int32) * s->n);
+						t->n = t->count = s->n;
+						t->sorted = true;
+						pfree(s);
+						u->bits.set = s = t;
+						d = (int32 *) s->data;
+					}
+				}
+				if (s->sorted && day <= d[s->n - 1])
+				{
+					if (day == d[s->n - 1])
+						return;
+					s->sorted = false;
+				}
+				d[s->n++] = day;
+				s->count++;
+				if (day < u->base)
+					u->base = day;
+				return;
+			}
+	}
+}
+
+/* Mark user u active on day (storage in ctx). */
 static inline void
-act_user_set(ActExpanded *e, ActUser *u, int32 day)
+act_user_add(MemoryContext ctx, ActUser *u, int32 day)
 {
 	int64		off = (int64) day - u->base;
 
-	if (likely(off >= 0 && off < 64 * (int64) u->nwords))
-		act_user_words(u)[off >> 6] |= UINT64CONST(1) << (off & 63);
+	if (likely(u->kind == ACT_INLINE && off >= 0 && off < 64))
+		u->bits.word |= UINT64CONST(1) << off;
+	else if (u->kind == ACT_BITMAP && off >= 0 && off < 64 * (int64) u->bits.set->n &&
+			 day >= u->bits.set->first && day <= u->bits.set->last)
+	{
+		uint64	   *w = &u->bits.set->data[off >> 6];
+		uint64		bit = UINT64CONST(1) << (off & 63);
+
+		u->bits.set->count += (*w & bit) ? 0 : 1;
+		*w |= bit;
+	}
 	else
-		act_user_grow(e, u, day);
+		act_user_add_slow(ctx, u, day);
+}
+
+/* A new user u holding the days of the iterator's current user. */
+static void
+act_user_init_iter(MemoryContext ctx, ActUser *u, const ActIter *it)
+{
+	u->base = it->start;
+	if (it->days)
+	{
+		if (it->ndays > 0 && (int64) it->days[it->ndays - 1] - it->days[0] < 64)
+		{
+			u->kind = ACT_INLINE;
+			u->bits.word = 0;
+			for (int64 i = 0; i < it->ndays; i++)
+				u->bits.word |= UINT64CONST(1) << (it->days[i] - it->start);
+		}
+		else
+			act_user_to_list(ctx, u, it->days, it->ndays);
+	}
+	else if ((int64) it->last - it->start < 64)
+	{
+		u->kind = ACT_INLINE;
+		u->bits.word = it->words[0];
+	}
+	else
+	{
+		int64		nwords = ((int64) it->last - it->start) / 64 + 1;
+		ActSet	   *s = act_set_alloc(ctx, ACT_BITMAP, nwords);
+
+		memcpy(s->data, it->words, sizeof(uint64) * nwords);
+		s->n = (uint32) nwords;
+		s->count = 0;
+		for (int64 w = 0; w < nwords; w++)
+			s->count += pg_popcount64(s->data[w]);
+		s->first = it->start;
+		s->last = it->last;
+		u->kind = ACT_BITMAP;
+		u->bits.set = s;
+	}
+}
+
+/* Add the days of the iterator's current user to user u. */
+static void
+act_user_add_iter(MemoryContext ctx, ActUser *u, const ActIter *it)
+{
+	ActDays		dc;
+	int32		day;
+
+	if (it->days == NULL && u->kind == ACT_INLINE && it->nwords >= 1)
+	{
+		int64		lo = Min((int64) u->base, (int64) it->start);
+		int64		hi = Max((int64) u->base + pg_leftmost_one_pos64(u->bits.word), (int64) it->last);
+
+		if (hi - lo < 64)
+		{
+			/* Both fit one word from lo. */
+			u->bits.word = (u->bits.word << (u->base - lo)) | (it->words[0] << (it->start - lo));
+			u->base = (int32) lo;
+			return;
+		}
+	}
+	act_days_init(&dc, it);
+	while (act_days_next(&dc, &day))
+		act_user_add(ctx, u, day);
 }
 
 /* Insert one (user, day) pair into the hash table, given the key's hash. */
@@ -217,11 +533,11 @@ act_expanded_insert(ActExpanded *e, uint64 key, uint32 hash, int32 day)
 	if (!found)
 	{
 		u->base = day;
-		u->nwords = 1;
+		u->kind = ACT_INLINE;
 		u->bits.word = 1;
 	}
 	else
-		act_user_set(e, u, day);
+		act_user_add(e->hdr.eoh_context, u, day);
 }
 
 /* Insert the buffered rows, prefetching buckets ahead. */
@@ -276,47 +592,31 @@ act_expanded_add(ActExpanded *e, uint64 key, int32 day)
 		e->last_day = day;
 }
 
-/* Merge one user's bitmap into the hash table (used to measure memory). */
-static void
-act_expanded_merge_user(ActExpanded *e, uint64 key, int32 start,
-						const uint64 *words, int nwords)
+/* Step a reader one user ahead and prefetch that user's hash bucket. */
+static inline void
+act_prefetch_next(ActExpanded *e, ActReader *r, bool *done)
+{
+	if (act_reader_next(r, done) != NULL)
+		act_corrupted();
+#if defined(__GNUC__) || defined(__clang__)
+	if (!*done)
+		__builtin_prefetch(&e->users->data[(uint32) act_mix64(r->key) & e->users->sizemask], 1);
+#endif
+}
+
+/* Merge the iterator's current user into the hash table. */
+static inline void
+act_expanded_merge_iter_user(ActExpanded *e, const ActIter *it)
 {
 	bool		found;
 	ActUser    *u;
 
 	act_hash_context = e->hdr.eoh_context;
-	u = acth_insert(e->users, key, &found);
-
+	u = acth_insert_hash(e->users, it->key, (uint32) act_mix64(it->key), &found);
 	if (!found)
-	{
-		int64		last = act_words_last_bit(words, nwords);
-		int			n = (int) (last / 64 + 1);
-
-		u->base = start;
-		u->nwords = (uint16) n;
-		if (n == 1)
-			u->bits.word = words[0];
-		else
-		{
-			u->bits.words = MemoryContextAlloc(e->hdr.eoh_context, sizeof(uint64) * n);
-			memcpy(u->bits.words, words, sizeof(uint64) * n);
-		}
-	}
+		act_user_init_iter(e->hdr.eoh_context, u, it);
 	else
-	{
-		for (int w = 0; w < nwords; w++)
-		{
-			uint64		x = words[w];
-
-			while (x != 0)
-			{
-				int			b = pg_rightmost_one_pos64(x);
-
-				x &= x - 1;
-				act_user_set(e, u, start + w * 64 + b);
-			}
-		}
-	}
+		act_user_add_iter(e->hdr.eoh_context, u, it);
 }
 
 /*
@@ -379,18 +679,10 @@ act_sorted_items(ActExpanded *e)
 	return a;
 }
 
-/* Make room for need more bytes in the output of a merge (1 GB at most). */
-static inline void
-act_out_reserve(StringInfo out, Size need)
-{
-	if ((Size) out->len + need > MaxAllocSize - 1)
-		act_too_large("summary");
-	enlargeStringInfo(out, (int) need);
-}
-
 /*
  * Merge k sorted user streams into one canonical flat summary covering
- * [first_day, last_day]: users with the same key get the union of their days.
+ * [first_day, last_day]: users with the same key get the union of their
+ * days.  A user found in one version 2 flat only is copied as it is.
  */
 static ActFlat *
 act_merge_streams(ActIter *its, int k, int32 first_day, int32 last_day,
@@ -398,12 +690,14 @@ act_merge_streams(ActIter *its, int k, int32 first_day, int32 last_day,
 {
 	bool	   *live = palloc(sizeof(bool) * k);
 	StringInfoData out;
-	uint64	   *scratch = NULL;
-	int64		scratch_words = 0;
 	uint64		prev = 0;
 	int64		count = 0;
 	ActFlat    *f;
+	MemoryContext unionctx = AllocSetContextCreate(CurrentMemoryContext, "user_activity union",
+												   ALLOCSET_DEFAULT_SIZES);
+	ActIter		uit;
 
+	memset(&uit, 0, sizeof(uit));
 	for (int i = 0; i < k; i++)
 		live[i] = act_iter_next(&its[i]);
 	initStringInfo(&out);
@@ -414,15 +708,10 @@ act_merge_streams(ActIter *its, int k, int32 first_day, int32 last_day,
 	{
 		uint64		key = 0;
 		bool		any = false;
-		int64		lo = PG_INT64_MAX,
-					hi = PG_INT64_MIN,
-					nwords,
-					nbytes;
-		uint8		head[30];
-		uint8	   *hp = head;
 		int			single = -1;
+		const ActIter *src;
 
-		/* The smallest key among the live streams, and its day range. */
+		/* The smallest key among the live streams. */
 		for (int i = 0; i < k; i++)
 			if (live[i] && (!any || its[i].key < key))
 			{
@@ -433,49 +722,46 @@ act_merge_streams(ActIter *its, int k, int32 first_day, int32 last_day,
 			break;
 		for (int i = 0; i < k; i++)
 			if (live[i] && its[i].key == key)
-			{
-				lo = Min(lo, (int64) its[i].start);
-				hi = Max(hi, (int64) its[i].last);
 				single = (single == -1) ? i : -2;
-			}
-		nwords = (hi - lo) / 64 + 1;
-		nbytes = (hi - lo) / 8 + 1;
 		if (single >= 0)
-		{
-			/* One stream holds this user: its words are already in place. */
-			hp = act_put_varint(hp, key - prev);
-			hp = act_put_varint(hp, (uint64) (lo - first_day));
-			hp = act_put_varint(hp, (uint64) nbytes);
-			act_out_reserve(&out, (hp - head) + nbytes);
-			appendBinaryStringInfoNT(&out, (char *) head, (int) (hp - head));
-			for (int64 b = 0; b < nbytes; b++)
-				out.data[out.len++] = (char) act_words_byte(its[single].words, b);
-			live[single] = act_iter_next(&its[single]);
-		}
+			src = &its[single];
 		else
 		{
-			if (nwords > scratch_words)
-			{
-				if (scratch)
-					pfree(scratch);
-				scratch_words = Max(nwords, 8);
-				scratch = palloc(sizeof(uint64) * scratch_words);
-			}
-			memset(scratch, 0, sizeof(uint64) * nwords);
+			/* Several streams hold this user: the union of their days. */
+			ActUser		u;
+			bool		first = true;
+
+			MemoryContextReset(unionctx);
+			memset(&u, 0, sizeof(u));
 			for (int i = 0; i < k; i++)
 				if (live[i] && its[i].key == key)
 				{
-					act_words_or_shifted(scratch, its[i].words, its[i].nwords, its[i].start - lo);
-					live[i] = act_iter_next(&its[i]);
+					if (first)
+						act_user_init_iter(unionctx, &u, &its[i]);
+					else
+						act_user_add_iter(unionctx, &u, &its[i]);
+					first = false;
 				}
-			hp = act_put_varint(hp, key - prev);
-			hp = act_put_varint(hp, (uint64) (lo - first_day));
-			hp = act_put_varint(hp, (uint64) nbytes);
-			act_out_reserve(&out, (hp - head) + nbytes);
-			appendBinaryStringInfoNT(&out, (char *) head, (int) (hp - head));
-			for (int64 b = 0; b < nbytes; b++)
-				out.data[out.len++] = (char) act_words_byte(scratch, b);
+			u.key = key;
+			act_iter_set_user(&uit, &u);
+			src = &uit;
 		}
+		act_out_reserve(&out, 20);
+		act_out_varint(&out, key - prev);
+		act_out_varint(&out, (uint64) ((int64) src->start - first_day));
+		if (single >= 0 && its[single].view->flat && its[single].rd.version >= ACT_VERSION)
+		{
+			Size		len = its[single].rd.p - its[single].rd.payload;
+
+			act_out_reserve(&out, len);
+			memcpy(out.data + out.len, its[single].rd.payload, len);
+			out.len += (int) len;
+		}
+		else
+			act_put_iter(&out, src);
+		for (int i = 0; i < k; i++)
+			if (live[i] && its[i].key == key)
+				live[i] = act_iter_next(&its[i]);
 		prev = key;
 		count++;
 		if (count > PG_INT32_MAX)
@@ -483,7 +769,7 @@ act_merge_streams(ActIter *its, int k, int32 first_day, int32 last_day,
 	}
 	f = (ActFlat *) out.data;
 	SET_VARSIZE(f, out.len);
-	f->version = KPI_BINARY_VERSION;
+	f->version = ACT_VERSION;
 	f->flags = has_n ? ACT_FLAG_RETENTION_N : 0;
 	f->reserved = 0;
 	f->retention_n = has_n ? retention_n : 0;
@@ -491,8 +777,8 @@ act_merge_streams(ActIter *its, int k, int32 first_day, int32 last_day,
 	f->last_day = last_day;
 	f->nusers = (int32) count;
 	pfree(live);
-	if (scratch)
-		pfree(scratch);
+	MemoryContextDelete(unionctx);
+	act_check_text_size(f);
 	return f;
 }
 
@@ -590,12 +876,46 @@ act_expanded_merge(ActExpanded *e, Datum other)
 		act_view(other, &v);
 		f = v.flat;
 	}
-	old = MemoryContextSwitchTo(e->hdr.eoh_context);
-	copy = palloc(VARSIZE(f));
-	memcpy(copy, f, VARSIZE(f));
-	e->flats = lappend(e->flats, copy);
-	MemoryContextSwitchTo(old);
 	act_expanded_cover(e, f->first_day, f->last_day);
+	if (f->nusers <= ACT_HASH_MERGE_MAX_USERS)
+	{
+		/*
+		 * A small summary: its users go straight into the hash table.  A
+		 * second reader runs ACT_PREFETCH_DISTANCE users ahead, prefetching
+		 * the bucket each user will probe.
+		 */
+		ActView		v;
+		ActIter		it;
+		ActReader	ahead;
+		bool		ahead_done = false;
+
+		act_expanded_flush(e);
+		act_view_flat(f, &v);
+		act_iter_init(&it, &v);
+		ahead = it.rd;
+		for (int i = 0; i < ACT_PREFETCH_DISTANCE && !ahead_done; i++)
+			act_prefetch_next(e, &ahead, &ahead_done);
+		while (act_iter_next(&it))
+		{
+			if (!ahead_done)
+				act_prefetch_next(e, &ahead, &ahead_done);
+			act_expanded_merge_iter_user(e, &it);
+		}
+		if (it.scratch)
+			pfree(it.scratch);
+		if (it.scratch_days)
+			pfree(it.scratch_days);
+		if (unlikely(e->users->members >= (uint32) (MaxAllocSize / 4)))
+			act_too_large("summary");
+	}
+	else
+	{
+		old = MemoryContextSwitchTo(e->hdr.eoh_context);
+		copy = palloc(VARSIZE(f));
+		memcpy(copy, f, VARSIZE(f));
+		e->flats = lappend(e->flats, copy);
+		MemoryContextSwitchTo(old);
+	}
 	act_expanded_take_n(e, (f->flags & ACT_FLAG_RETENTION_N) != 0, f->retention_n);
 	if (list_length(e->flats) > ACT_MAX_PENDING_FLATS)
 		(void) act_expanded_compact(e);
@@ -674,7 +994,7 @@ activity_memory_bytes(PG_FUNCTION_ARGS)
 	act_view(PG_GETARG_DATUM(0), &v);
 	act_iter_init(&it, &v);
 	while (act_iter_next(&it))
-		act_expanded_merge_user(e, it.key, it.start, it.words, it.nwords);
+		act_expanded_merge_iter_user(e, &it);
 	bytes = (int64) MemoryContextMemAllocated(e->hdr.eoh_context, true);
 	MemoryContextDelete(e->hdr.eoh_context);
 	PG_RETURN_INT64(bytes);

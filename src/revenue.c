@@ -33,7 +33,9 @@
 /*
  * mrr()'s state is a numeric[] of pairs {period, sum, period, sum, ...}: for
  * each distinct billing period (its length in microseconds, an integer) the
- * exact sum of the amounts billed with it.  Amounts are only added, never
+ * exact sum of the amounts billed with it; and (since 1.1) one pair
+ * {0, rows} counting the rows, for pg_kpi.min_group_size.  A state without
+ * it (built by 1.0) counts as 0 rows.  Amounts are only added, never
  * divided, until the final function converts each period's sum to one
  * month once; so the result does not depend on the order of the rows, the
  * grouping of a parallel plan, or how many rows share a period.  Inside an
@@ -49,6 +51,9 @@ typedef struct MrrCache
 	int64		usecs;			/* the period; 0 = none yet */
 	Numeric		key;			/* usecs as a numeric, in fn_mcxt */
 	int			last_index;		/* where the key was found last time */
+	Numeric		rows_key;		/* 0: the key of the row-count pair, in fn_mcxt */
+	Numeric		one;			/* 1, in fn_mcxt */
+	int			rows_index;		/* where the row-count pair was found last time */
 	ArrayMetaState meta;		/* element type data for expand_array() */
 } MrrCache;
 
@@ -291,7 +296,8 @@ mrr_state_invalid(const char *detail)
 /*
  * Read and check any mrr state (flat or expanded, from any caller): a
  * one-dimensional numeric[] without NULLs of {period, sum} pairs, each
- * period a positive whole number of microseconds, each sum finite.
+ * period a positive whole number of microseconds, each sum finite, and at
+ * most one {0, rows} pair whose rows is a whole number >= 0.
  * Returns the periods and sums (in the current memory context).
  */
 static int
@@ -346,7 +352,21 @@ mrr_state_read(Datum state, int64 **usecs_out, Numeric **sums_out)
 		sum = DatumGetNumeric(values[2 * i + 1]);
 		if (rev_numeric_special(key) || rev_numeric_special(sum))
 			mrr_state_invalid("The periods and sums in the state must be finite.");
-		if (rev_numeric_sign(key) <= 0 ||
+		if (rev_numeric_sign(key) == 0)
+		{
+			/* the row count: a whole number >= 0, at most once */
+			if (rev_numeric_sign(sum) < 0 ||
+				rev_numeric_cmp(sum, rev_int64_numeric(PG_INT64_MAX)) > 0 ||
+				rev_numeric_cmp(sum, rev_int64_numeric(DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(sum))))) != 0)
+				mrr_state_invalid("The row count in the state (the pair with period 0) must be a whole number of rows.");
+			for (int j = 0; j < i; j++)
+				if (usecs[j] == 0)
+					mrr_state_invalid("The state must hold one row count (the pair with period 0).");
+			usecs[i] = 0;
+			sums[i] = sum;
+			continue;
+		}
+		if (rev_numeric_sign(key) < 0 ||
 			rev_numeric_cmp(key, rev_int64_numeric(PG_INT64_MAX)) > 0)
 			mrr_state_invalid("A billing period in the state must be a positive number of microseconds.");
 		k = DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(key)));
@@ -368,8 +388,14 @@ mrr_cache(FunctionCallInfo fcinfo)
 
 	if (cache == NULL)
 	{
+		MemoryContext old;
+
 		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(MrrCache));
 		cache->meta.element_type = InvalidOid;
+		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		cache->rows_key = rev_int64_numeric(0);
+		cache->one = rev_int64_numeric(1);
+		MemoryContextSwitchTo(old);
 		fcinfo->flinfo->fn_extra = cache;
 	}
 	return cache;
@@ -506,22 +532,25 @@ mrr_index_added(ExpandedArrayHeader *eah, int64 usecs, int i)
 	}
 }
 
-/* Add amount to the sum of the cached period in the state, appending the period if new. */
+/*
+ * Add amount to the sum of the pair with this key, appending the pair if
+ * new; *hint is where the key was found last time, updated.  usecs is the
+ * key as an integer (0 for the row count), for the hash index.
+ */
 static void
-mrr_state_add(ExpandedArrayHeader *eah, MrrCache *cache, Numeric amount)
+mrr_state_add_key(ExpandedArrayHeader *eah, Numeric key, int64 usecs, int *hint, Numeric amount)
 {
 	int			nelems;
 	int			found = -1;
 
 	deconstruct_expanded_array(eah);
 	nelems = eah->nelems;
-	if (cache->last_index + 1 < nelems &&
-		mrr_key_equal(eah->dvalues[cache->last_index], cache->key))
-		found = cache->last_index;
+	if (*hint + 1 < nelems && mrr_key_equal(eah->dvalues[*hint], key))
+		found = *hint;
 	else if (nelems / 2 >= MRR_INDEX_MIN_PERIODS)
 	{
 		MrrIndex   *ix = mrr_state_index(eah);
-		MrrIndexEntry *entry = mrrix_lookup(ix->hash, cache->usecs);
+		MrrIndexEntry *entry = mrrix_lookup(ix->hash, usecs);
 
 		if (entry != NULL)
 			found = entry->index;
@@ -530,7 +559,7 @@ mrr_state_add(ExpandedArrayHeader *eah, MrrCache *cache, Numeric amount)
 	{
 		for (int i = 0; i + 1 < nelems; i += 2)
 		{
-			if (mrr_key_equal(eah->dvalues[i], cache->key))
+			if (mrr_key_equal(eah->dvalues[i], key))
 			{
 				found = i;
 				break;
@@ -556,7 +585,7 @@ mrr_state_add(ExpandedArrayHeader *eah, MrrCache *cache, Numeric amount)
 			pfree(old);
 		eah->fvalue = NULL;
 		eah->flat_size = 0;
-		cache->last_index = found;
+		*hint = found;
 	}
 	else
 	{
@@ -564,11 +593,25 @@ mrr_state_add(ExpandedArrayHeader *eah, MrrCache *cache, Numeric amount)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("mrr state has too many distinct billing periods")));
-		mrr_state_set(eah, nelems, NumericGetDatum(cache->key));
+		mrr_state_set(eah, nelems, NumericGetDatum(key));
 		mrr_state_set(eah, nelems + 1, NumericGetDatum(amount));
-		cache->last_index = nelems;
-		mrr_index_added(eah, cache->usecs, nelems);
+		*hint = nelems;
+		mrr_index_added(eah, usecs, nelems);
 	}
+}
+
+/* Add amount to the sum of the cached period in the state, appending the period if new. */
+static inline void
+mrr_state_add(ExpandedArrayHeader *eah, MrrCache *cache, Numeric amount)
+{
+	mrr_state_add_key(eah, cache->key, cache->usecs, &cache->last_index, amount);
+}
+
+/* Add rows to the state's row count (the pair with period 0). */
+static inline void
+mrr_state_add_rows(ExpandedArrayHeader *eah, MrrCache *cache, Numeric rows)
+{
+	mrr_state_add_key(eah, cache->rows_key, 0, &cache->rows_index, rows);
 }
 
 /*
@@ -605,6 +648,7 @@ mrr_accum(PG_FUNCTION_ARGS)
 	cache = mrr_cache(fcinfo);
 	mrr_cache_set_period(fcinfo, cache, usecs);
 	eah = mrr_state_for_update(fcinfo, cache);
+	mrr_state_add_rows(eah, cache, cache->one);
 	mrr_state_add(eah, cache, amount);
 	PG_RETURN_EXPANDED_ARRAY(eah);
 }
@@ -635,23 +679,34 @@ mrr_combine(PG_FUNCTION_ARGS)
 	for (int i = 0; i < npairs; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
+		if (usecs[i] == 0)
+		{
+			mrr_state_add_rows(eah, cache, sums[i]);
+			continue;
+		}
 		mrr_cache_set_period(fcinfo, cache, usecs[i]);
 		mrr_state_add(eah, cache, sums[i]);
 	}
 	PG_RETURN_EXPANDED_ARRAY(eah);
 }
 
-/* Σ over periods of the period's sum converted to one month; NULL if there is none. */
+/*
+ * Σ over periods of the period's sum converted to one month; NULL if there
+ * is none, or if the rows are fewer than pg_kpi.min_group_size.  The pair
+ * with period 0, if any, is the row count.
+ */
 static Datum
-mrr_total(FunctionCallInfo fcinfo, int n, const int64 *usecs, Numeric const *sums)
+mrr_total(FunctionCallInfo fcinfo, int n, const int64 *usecs, Numeric const *sums, int64 rows)
 {
 	Numeric		total = NULL;
 
+	if (kpi_group_suppressed(rows))
+		PG_RETURN_NULL();
 	for (int i = 0; i < n; i++)
 	{
 		Numeric		monthly;
 
-		if (sums[i] == NULL)
+		if (sums[i] == NULL || usecs[i] == 0)
 			continue;
 		monthly = mrr_period_monthly(sums[i], usecs[i]);
 		total = (total == NULL) ? monthly : numeric_add_opt_error(total, monthly, NULL);
@@ -670,8 +725,12 @@ mrr_final(PG_FUNCTION_ARGS)
 	int64	   *usecs;
 	Numeric    *sums;
 	int			npairs = mrr_state_read(PG_GETARG_DATUM(0), &usecs, &sums);
+	int64		rows = 0;
 
-	return mrr_total(fcinfo, npairs, usecs, sums);
+	for (int i = 0; i < npairs; i++)
+		if (usecs[i] == 0)
+			rows = DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(sums[i])));
+	return mrr_total(fcinfo, npairs, usecs, sums, rows);
 }
 
 /* The aggregate context of a moving-aggregate call; error outside one. */
@@ -862,6 +921,7 @@ mrr_moving_final(PG_FUNCTION_ARGS)
 	MrrMovingState *state;
 	int64	   *usecs;
 	Numeric    *sums;
+	int64		rows = 0;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
@@ -872,8 +932,9 @@ mrr_moving_final(PG_FUNCTION_ARGS)
 	{
 		usecs[i] = state->periods[i].usecs;
 		sums[i] = state->periods[i].sum;
+		rows += state->periods[i].count;
 	}
-	return mrr_total(fcinfo, state->nperiods, usecs, sums);
+	return mrr_total(fcinfo, state->nperiods, usecs, sums, rows);
 }
 
 /* ltv(arpu, churn_rate, gross_margin): arpu × margin ÷ churn; churn 0 gives NULL. */
@@ -956,23 +1017,25 @@ revenue_cac_payback_months(PG_FUNCTION_ARGS)
 }
 
 /*
- * The numeric[2] state of ltv_cac_ratio(), net_revenue_retention() and
- * gross_revenue_retention(): two exact sums.  Checked, since the SQL-visible
- * transition and combine functions can be called with any array.
+ * The numeric[] state of ltv_cac_ratio(), net_revenue_retention() and
+ * gross_revenue_retention(): two exact sums and (since 1.1) the number of
+ * rows counted, for pg_kpi.min_group_size; the INITCOND {0,0} and states
+ * built by 1.0 have no count, which reads as 0 rows.  Checked, since the
+ * SQL-visible transition and combine functions can be called with any array.
  */
 static inline void
-rev_pair_read(ArrayType *state, Numeric *a, Numeric *b)
+rev_pair_read(ArrayType *state, Numeric *a, Numeric *b, int64 *rows)
 {
 	Datum	   *elems;
 	bool	   *nulls;
 	int			n;
 
-	if (ARR_NDIM(state) != 1 || ARR_DIMS(state)[0] != 2 || ARR_HASNULL(state) ||
-		ARR_ELEMTYPE(state) != NUMERICOID)
+	if (ARR_NDIM(state) != 1 || (ARR_DIMS(state)[0] != 2 && ARR_DIMS(state)[0] != 3) ||
+		ARR_HASNULL(state) || ARR_ELEMTYPE(state) != NUMERICOID)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid revenue aggregate state"),
-				 errdetail("The state must be a one-dimensional numeric array of 2 non-NULL sums.")));
+				 errdetail("The state must be a one-dimensional numeric array of 2 non-NULL sums and an optional row count.")));
 	deconstruct_array(state, NUMERICOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
 	*a = DatumGetNumeric(elems[0]);
 	*b = DatumGetNumeric(elems[1]);
@@ -981,44 +1044,65 @@ rev_pair_read(ArrayType *state, Numeric *a, Numeric *b)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid revenue aggregate state"),
 				 errdetail("The sums in the state must be finite.")));
+	*rows = 0;
+	if (n == 3)
+	{
+		Numeric		r = DatumGetNumeric(elems[2]);
+
+		if (rev_numeric_special(r) || rev_numeric_sign(r) < 0 ||
+			rev_numeric_cmp(r, rev_int64_numeric(PG_INT64_MAX)) > 0 ||
+			rev_numeric_cmp(r, rev_int64_numeric(DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(r))))) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid revenue aggregate state"),
+					 errdetail("The row count in the state must be a whole number >= 0.")));
+		*rows = DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(r)));
+	}
 	pfree(elems);
 	pfree(nulls);
 }
 
-/* A new numeric[2] state {a, b}. */
+/* A new numeric[3] state {a, b, rows}. */
 static inline ArrayType *
-rev_pair_make(Numeric a, Numeric b)
+rev_pair_make(Numeric a, Numeric b, int64 rows)
 {
-	Datum		elems[2] = {NumericGetDatum(a), NumericGetDatum(b)};
+	Datum		elems[3] = {NumericGetDatum(a), NumericGetDatum(b),
+	NumericGetDatum(rev_int64_numeric(rows))};
 
-	return construct_array(elems, 2, NUMERICOID, -1, false, TYPALIGN_INT);
+	return construct_array(elems, 3, NUMERICOID, -1, false, TYPALIGN_INT);
 }
 
-/* The state plus {add_a, add_b}: a new array, the input is never modified. */
+/* The state plus {add_a, add_b, add_rows}: a new array, the input is never modified. */
 static inline ArrayType *
-rev_pair_add(ArrayType *state, Numeric add_a, Numeric add_b)
+rev_pair_add(ArrayType *state, Numeric add_a, Numeric add_b, int64 add_rows)
 {
 	Numeric		a,
 				b;
+	int64		rows;
 
-	rev_pair_read(state, &a, &b);
+	rev_pair_read(state, &a, &b, &rows);
 	return rev_pair_make(numeric_add_opt_error(a, add_a, NULL),
-						 numeric_add_opt_error(b, add_b, NULL));
+						 numeric_add_opt_error(b, add_b, NULL),
+						 kpi_add_count(rows, add_rows));
 }
 
-/* Combine function of the numeric[2] aggregates: add the sums pairwise. */
+/* Combine function of the numeric[] pair aggregates: add the sums and counts. */
 PG_FUNCTION_INFO_V1(revenue_pair_combine);
 Datum
 revenue_pair_combine(PG_FUNCTION_ARGS)
 {
 	Numeric		a,
 				b;
+	int64		rows;
 
-	rev_pair_read(PG_GETARG_ARRAYTYPE_P(1), &a, &b);
-	PG_RETURN_ARRAYTYPE_P(rev_pair_add(PG_GETARG_ARRAYTYPE_P(0), a, b));
+	rev_pair_read(PG_GETARG_ARRAYTYPE_P(1), &a, &b, &rows);
+	PG_RETURN_ARRAYTYPE_P(rev_pair_add(PG_GETARG_ARRAYTYPE_P(0), a, b, rows));
 }
 
-/* Σ first ÷ Σ second of a numeric[2] state as float8; NULL when Σ second is 0. */
+/*
+ * Σ first ÷ Σ second of a pair state as float8; NULL when Σ second is 0 or
+ * the rows are fewer than pg_kpi.min_group_size.
+ */
 static inline Datum
 rev_pair_ratio(FunctionCallInfo fcinfo, bool first_over_second)
 {
@@ -1027,12 +1111,14 @@ rev_pair_ratio(FunctionCallInfo fcinfo, bool first_over_second)
 				num,
 				den;
 	double		ratio;
+	int64		rows;
 
-	rev_pair_read(PG_GETARG_ARRAYTYPE_P(0), &a, &b);
+	rev_pair_read(PG_GETARG_ARRAYTYPE_P(0), &a, &b, &rows);
 	num = first_over_second ? a : b;
 	den = first_over_second ? b : a;
 	if (rev_numeric_sign(den) == 0)
 		PG_RETURN_NULL();
+	KPI_SUPPRESS_SMALL_GROUP(rows);
 	ratio = rev_numeric_float8(num) / rev_numeric_float8(den);
 	/* Sums near the ends of float8's range (1e300 / 1e-300) overflow. */
 	if (unlikely(isinf(ratio)))
@@ -1053,7 +1139,7 @@ ltv_cac_accum(PG_FUNCTION_ARGS)
 
 	rev_check_money(value, "customer_value");
 	rev_check_money_nonnegative(cost, "acquisition_cost");
-	PG_RETURN_ARRAYTYPE_P(rev_pair_add(PG_GETARG_ARRAYTYPE_P(0), value, cost));
+	PG_RETURN_ARRAYTYPE_P(rev_pair_add(PG_GETARG_ARRAYTYPE_P(0), value, cost, 1));
 }
 
 /* Final function of ltv_cac_ratio(): Σ value ÷ Σ cost. */
@@ -1085,14 +1171,15 @@ retention_accum(FunctionCallInfo fcinfo, bool gross)
 		{
 			Numeric		a,
 						b;
+			int64		rows;
 
-			rev_pair_read(state, &a, &b);
+			rev_pair_read(state, &a, &b, &rows);
 		}
 		PG_RETURN_ARRAYTYPE_P(state);
 	}
 	if (gross && rev_numeric_cmp(end, start) > 0)
 		end = start;
-	PG_RETURN_ARRAYTYPE_P(rev_pair_add(state, start, end));
+	PG_RETURN_ARRAYTYPE_P(rev_pair_add(state, start, end, 1));
 }
 
 PG_FUNCTION_INFO_V1(nrr_accum);

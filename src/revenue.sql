@@ -1,6 +1,8 @@
 -- Revenue: mrr() (with moving-aggregate mode), ltv(), cac(), ltv_cac_ratio(),
 -- cac_payback_months(), net_revenue_retention(), gross_revenue_retention()
 -- and the mrr_movement() window function.  Money is numeric; ratios float8.
+-- Final functions are STABLE: they return NULL under pg_kpi.min_group_size
+-- (privacy.c); the states count their rows for it.
 
 -- mrr()'s state: numeric[] pairs {billing period in microseconds, exact sum
 -- of the amounts billed with it}; each sum is divided once, at the end.
@@ -9,13 +11,13 @@ CREATE FUNCTION mrr_accum(numeric[], numeric, interval) RETURNS numeric[]
 CREATE FUNCTION mrr_combine(numeric[], numeric[]) RETURNS numeric[]
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION mrr_final(numeric[]) RETURNS numeric
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION mrr_moving_accum(internal, numeric, interval) RETURNS internal
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION mrr_moving_discard(internal, numeric, interval) RETURNS internal
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION mrr_moving_final(internal) RETURNS numeric
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
 
 CREATE AGGREGATE mrr(amount numeric, billing_period interval) (
     SFUNC = mrr_accum,
@@ -52,7 +54,7 @@ CREATE FUNCTION revenue_pair_combine(numeric[], numeric[]) RETURNS numeric[]
 CREATE FUNCTION ltv_cac_accum(numeric[], numeric, numeric) RETURNS numeric[]
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION ltv_cac_final(numeric[]) RETURNS float8
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
 CREATE AGGREGATE ltv_cac_ratio(customer_value numeric, acquisition_cost numeric) (
     SFUNC = ltv_cac_accum,
@@ -70,7 +72,7 @@ CREATE FUNCTION nrr_accum(numeric[], numeric, numeric) RETURNS numeric[]
 CREATE FUNCTION grr_accum(numeric[], numeric, numeric) RETURNS numeric[]
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION retention_final(numeric[]) RETURNS float8
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
 CREATE AGGREGATE net_revenue_retention(start_mrr numeric, end_mrr numeric) (
     SFUNC = nrr_accum,

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 q() { psql -XAtq -v ON_ERROR_STOP=1 "$@"; }
 
-frozen_sha=$(cat test/fixtures/1.0/pg_kpi--1.0.sql.sha256 2>/dev/null || echo 9f4040959b7ea14e5b3847961ae85c190f71a4aaad4e90770b49dd51600e386b)
+frozen_sha=$(cut -d" " -f1 test/fixtures/1.0/pg_kpi--1.0.sql.sha256)
 if [ "$(sha256sum pg_kpi--1.0.sql | cut -d' ' -f1)" = "$frozen_sha" ]; then
     echo "ok - pg_kpi--1.0.sql is the released 1.0 script, unchanged"
 else
