@@ -35,3 +35,14 @@ SELECT count(*) AS rows_stored FROM atk_not_benchmark;
 INSERT INTO kpi_benchmark (kpi, band, lower, upper, shipped) VALUES ('atk_kpi', 'good', 0, 1, true);
 SELECT kpi, band, shipped FROM kpi_benchmark WHERE kpi = 'atk_kpi';
 DELETE FROM kpi_benchmark WHERE kpi = 'atk_kpi';
+
+-- Transition functions called directly on crafted summaries built values
+-- that their own text input rejects (found by the hostile tier's text round
+-- trip of returned summaries): nps_accum() let the total of responses pass
+-- 2^63 - 1; rate_discard() removed a failure from a summary of successes
+-- only, leaving successes > trials.
+SELECT kpi_test.error_of($$SELECT nps_accum('(0=0,1=0,2=0,3=0,4=0,5=0,6=0,7=0,8=0,9=0,10=9223372036854775807)', 0)$$);
+SELECT nps_accum('(0=0,1=0,2=0,3=0,4=0,5=0,6=0,7=0,8=0,9=0,10=9223372036854775806)', 0);
+SELECT kpi_test.error_of($$SELECT rate_discard('(successes=9223372036854775807,trials=9223372036854775807)', false)$$);
+SELECT kpi_test.error_of($$SELECT rate_discard('(successes=3,trials=3)', false)$$);
+SELECT rate_discard('(successes=3,trials=4)', false), rate_discard('(successes=3,trials=3)', true);
