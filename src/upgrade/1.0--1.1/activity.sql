@@ -1,3 +1,5 @@
+-- Changes to the activity family from 1.0 to 1.1.
+
 -- activity: metrics honour pg_kpi.min_group_size (privacy.c), so they are STABLE.
 ALTER FUNCTION activity_dau_mau_final(user_activity) STABLE;
 ALTER FUNCTION activity_retention_rate_final(user_activity) STABLE;
@@ -12,3 +14,10 @@ ALTER FUNCTION first_day(user_activity) STABLE;
 ALTER FUNCTION first_day(user_activity, daterange) STABLE;
 ALTER FUNCTION last_day(user_activity) STABLE;
 ALTER FUNCTION last_day(user_activity, daterange) STABLE;
+
+-- retention() gains options (src/analytics.sql defines the new signature and
+-- its result type).  The old signature is dropped first: an overload with more
+-- defaulted parameters would make retention(s) ambiguous.  Views that call
+-- retention() must be dropped before ALTER EXTENSION pg_kpi UPDATE and
+-- recreated after it (see the README, Upgrading).
+DROP FUNCTION retention(user_activity, text, integer, text);
