@@ -14,7 +14,7 @@ FROM pg_proc p
 WHERE p.oid IN ('rate(rate_summary, float8)'::regprocedure, 'nps(nps_summary, float8)'::regprocedure,
                 'active_users(user_activity, float8, daterange)'::regprocedure,
                 'dau_mau(user_activity, float8, daterange)'::regprocedure,
-                'retention(user_activity, text, integer, text, text, text, boolean, integer[], date, boolean, float8)'::regprocedure)
+                'retention(user_activity, text, integer, text, text, text, boolean, integer[], date, boolean, boolean, float8)'::regprocedure)
 ORDER BY 1::text;
 
 -- Fixtures: 1,000 rated rows, 500 NPS answers, 300 users over January 2026.

@@ -177,7 +177,7 @@ an_buf_push(AnBuf *b, int32 x)
 /*
  * The options of retention(), parsed in one place.  Arguments, in order:
  * 0 summary, 1 granularity, 2 periods, 3 mode, 4 cohort, 5 week_start,
- * 6 calendar, 7 brackets, 8 as_of, 9 include_incomplete.  New options are
+ * 6 calendar, 7 brackets, 8 as_of, 9 include_incomplete, 10 empty_cohorts.  New options are
  * appended (with defaults) after the last one.
  */
 typedef struct AnRetentionOptions
@@ -192,11 +192,12 @@ typedef struct AnRetentionOptions
 	bool		has_as_of;
 	int32		as_of;
 	bool		include_incomplete;
-	bool		dp;				/* 10 epsilon given: a differentially private table */
+	bool		empty_cohorts;	/* list cohorts with no users (size 0) */
+	bool		dp;				/* 11 epsilon given: a differentially private table */
 	double		epsilon;
 } AnRetentionOptions;
 
-#define AN_RET_NARGS 10			/* the options; epsilon (privacy.c) follows them */
+#define AN_RET_NARGS 11			/* the options; epsilon (privacy.c) follows them */
 #define AN_MAX_BRACKET 100000
 
 /* Parse a text option against a list of words; returns the index. */
@@ -298,6 +299,7 @@ an_retention_options(FunctionCallInfo fcinfo, AnRetentionOptions *o)
 		o->as_of = an_finite_date(PG_GETARG_DATUM(8), "as_of");
 	}
 	o->include_incomplete = PG_GETARG_BOOL(9);
+	o->empty_cohorts = PG_GETARG_BOOL(10);
 	if (PG_NARGS() > AN_RET_NARGS && !PG_ARGISNULL(AN_RET_NARGS))
 	{
 		o->dp = true;
@@ -309,6 +311,12 @@ an_retention_options(FunctionCallInfo fcinfo, AnRetentionOptions *o)
 					 errmsg("epsilon is not supported with cohort 'recurring'"),
 					 errdetail("A user belongs to many recurring cohorts, so the noise would have to grow with their number."),
 					 errhint("Use cohort => 'first' for a differentially private retention table.")));
+		if (!o->empty_cohorts)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("epsilon is not supported with empty_cohorts => false"),
+					 errdetail("Leaving out the cohorts whose true size is 0 would reveal those sizes."),
+					 errhint("Keep empty_cohorts => true (the default) for a differentially private retention table.")));
 	}
 	return true;
 }
@@ -337,7 +345,7 @@ an_window(const AnRetentionOptions *o, int64 k, int64 *lo, int64 *hi)
 
 /*
  * retention(s, granularity, periods, mode, cohort, week_start, calendar,
- * brackets, as_of, include_incomplete): the cohort table.
+ * brackets, as_of, include_incomplete, empty_cohorts [, epsilon]): the cohort table.
  */
 PG_FUNCTION_INFO_V1(activity_retention_options);
 Datum
@@ -514,6 +522,8 @@ activity_retention_options(PG_FUNCTION_ARGS)
 		int64		csize = size[c];
 
 		CHECK_FOR_INTERRUPTS();
+		if (csize == 0 && !o.empty_cohorts)
+			continue;			/* as 1.0 did: only cohorts that have users */
 		if (o.dp)
 			csize = kpi_dp_clamp0(kpi_dp_noisy_count(size[c], o.epsilon, (double) (kmax + 2)));
 		for (int64 k = 0; k <= kmax; k++)

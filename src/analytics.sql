@@ -30,12 +30,13 @@ CREATE FUNCTION retention(user_activity,
                           brackets integer[] DEFAULT NULL,
                           as_of date DEFAULT NULL,
                           include_incomplete boolean DEFAULT false,
+                          empty_cohorts boolean DEFAULT true,
                           epsilon float8 DEFAULT NULL)
     RETURNS SETOF retention_row
     AS 'MODULE_PATHNAME', 'activity_retention_options' LANGUAGE C VOLATILE PARALLEL SAFE ROWS 100;
 -- VOLATILE: with epsilon => the counts are random (privacy.c, README Privacy).
-COMMENT ON FUNCTION retention(user_activity, text, integer, text, text, text, boolean, integer[], date, boolean, float8)
-    IS 'cohort retention table: first or recurring cohorts, calendar or rolling periods, custom brackets, reporting date; epsilon => differentially private counts';
+COMMENT ON FUNCTION retention(user_activity, text, integer, text, text, text, boolean, integer[], date, boolean, boolean, float8)
+    IS 'cohort retention table: first or recurring cohorts, calendar or rolling periods, custom brackets, reporting date, empty cohorts listed or not; epsilon => differentially private counts';
 
 CREATE FUNCTION lifecycle(user_activity, granularity text DEFAULT 'week', as_of date DEFAULT NULL)
     RETURNS TABLE(period date, new bigint, "returning" bigint, resurrecting bigint, dormant bigint, quick_ratio float8)

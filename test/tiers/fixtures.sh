@@ -92,6 +92,40 @@ load() {
     esac
 }
 
+# 1.1 changed retention()'s presentation on purpose (README "Upgrading"): each row
+# gained the column "incomplete", and cohorts with no users inside the range are
+# returned with size 0 so a heatmap has no holes (empty_cohorts => false leaves them
+# out, as 1.0 did).  Every row 1.0 returned must come back unchanged: the 1.0
+# questions are asked of 1.0's columns with empty_cohorts => false, and
+# check_empty_cohorts checks the rows the default adds.
+retention_1_0_columns="UPDATE fx.accessors
+    SET expr = replace(replace(expr, 'string_agg(r::text,', 'string_agg((r.cohort, r.cohort_size, r.period, r.retained, r.rate)::text,'),
+                       ') r)', ', empty_cohorts => false) r)')
+    WHERE expr LIKE '%FROM retention(%'"
+
+# check_empty_cohorts DB LABEL: the rows 1.1's default adds to retention() of the 1.0
+# values (spanning under 3000 days) are exactly the empty cohorts (size 0, nobody
+# retained, no rate): the default table minus them is the empty_cohorts => false one.
+check_empty_cohorts() {
+    local db=$1 label=$2 bad
+    bad=$(q -d "$db" -c "WITH g(granularity, periods) AS (VALUES ('day', 14), ('week', 12), ('month', 6)),
+                          v AS (SELECT id, v FROM fx.activity WHERE last_day(v) - first_day(v) < 3000),
+                          filled AS (SELECT v.id, g.granularity, r.* FROM v, g, retention(v.v, g.granularity, g.periods) r),
+                          sparse AS (SELECT v.id, g.granularity, r.* FROM v, g,
+                                            retention(v.v, g.granularity, g.periods, empty_cohorts => false) r)
+                          SELECT (SELECT count(*) FROM filled WHERE cohort_size = 0 AND (retained <> 0 OR rate IS NOT NULL))
+                               + (SELECT count(*) FROM (SELECT * FROM filled WHERE cohort_size > 0
+                                                        EXCEPT ALL SELECT * FROM sparse) x)
+                               + (SELECT count(*) FROM (SELECT * FROM sparse EXCEPT ALL
+                                                        SELECT * FROM filled WHERE cohort_size > 0) y)
+                               + (SELECT count(*) FROM sparse WHERE cohort_size = 0)" 2>&1)
+    if [ "$bad" = 0 ]; then
+        echo "ok - fixtures $label: retention() of the 1.0 values adds exactly the empty cohorts (size 0, no rate) to 1.0's rows"
+    else
+        echo "not ok - fixtures $label: retention() of the 1.0 values adds rows that are not empty cohorts: $bad"
+    fi
+}
+
 # check_answers DB LABEL: every answer of answers.txt, per type, one ok/not ok line;
 # up to 8 differences are shown as "#" lines naming value id and accessor.
 check_answers() {
@@ -100,6 +134,7 @@ check_answers() {
     # failing accessor costs one answer, not the group; an answer over the limit is not
     # asked again in the later loads (listed in $scratch/skip).
     cat > "$script" <<SQL
+$retention_1_0_columns;
 CREATE TEMP TABLE expected (type text, id text, ord int, expr text, answer text);
 \\copy expected FROM '$fx/answers.txt'
 CREATE TEMP TABLE got (type text, id text, ord int, expr text, answer text);
@@ -211,6 +246,8 @@ for mode in fresh upgraded; do
             echo "not ok - fixtures $label: pg_kpi is at version $v, not the default $default"
         fi
         check_answers $db "$label"
+    check_empty_cohorts $db "$label"
+        check_empty_cohorts $db "$label"
         case $method in text|binary) check_rollups $db "$label" ;; esac
         q -d postgres -c "DROP DATABASE $db" >/dev/null
     done
@@ -237,6 +274,7 @@ for method in text binary dump_custom; do
         continue
     fi
     check_answers $db "$label"
+    check_empty_cohorts $db "$label"
     bad=$(q -d $db -c "REINDEX INDEX fx.fx_rate_by_rate" -c "SET enable_seqscan = off" \
              -c "SELECT count(*) FROM fx.rate WHERE rate(v) >= 0.5 AND id NOT IN
                     (SELECT id FROM fx.rate r2 WHERE r2.v IS NOT NULL AND successes(r2.v) * 2 >= trials(r2.v) AND trials(r2.v) > 0)" \
