@@ -84,6 +84,23 @@ SELECT activity_agg(u, d)::text = (SELECT s::text FROM act_st) AS parallel_same 
 RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;
 
+-- rollup() of large summaries (over 4,096 users: merged as they are, in one
+-- k-way pass), of small ones (their users appended, sorted when read), and
+-- of both at once, with users in several parts, dense and far apart: the
+-- summary of all the rows, bit for bit.
+CREATE TABLE act_st_big AS
+SELECT (i % 6000)::bigint AS u, date '2026-01-01' + (i * 7 + i / 6000) % 200 AS d FROM generate_series(1, 60000) i
+UNION ALL SELECT (i % 50)::bigint, date '2000-01-01' + i * 100000 FROM generate_series(1, 40) i;
+CREATE TABLE act_st_big_all AS SELECT activity_agg(u, d)::text AS t FROM act_st_big;
+SELECT (SELECT min(active_users(p)) FROM (SELECT activity_agg(u, d) p FROM act_st_big GROUP BY (d - date '2000-01-01') % 2) q) > 4096 AS large_parts_are_large,
+       (SELECT max(active_users(p)) FROM (SELECT activity_agg(u, d) p FROM act_st_big GROUP BY d) q) <= 4096 AS small_parts_are_small,
+       (SELECT rollup(p)::text FROM (SELECT activity_agg(u, d) p FROM act_st_big GROUP BY (d - date '2000-01-01') % 2) q) = t AS large_parts,
+       (SELECT rollup(p)::text FROM (SELECT activity_agg(u, d) p FROM act_st_big GROUP BY d) q) = t AS small_parts,
+       (SELECT rollup(p)::text FROM (SELECT activity_agg(u, d) p FROM act_st_big GROUP BY (d - date '2000-01-01') % 2
+                                     UNION ALL SELECT activity_agg(u, d) FROM act_st_big GROUP BY d) q) = t AS both_twice,
+       t LIKE '%/%' AND t LIKE '%+%' AS lists_and_bitmaps
+FROM act_st_big_all;
+
 -- Users and day ranges, against SQL.
 SELECT active_users(s) = (SELECT count(DISTINCT u) FROM act_st_pairs) AS users_ok,
        first_day(s) = (SELECT min(d) FROM act_st_pairs) AS first_ok,

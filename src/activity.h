@@ -166,9 +166,10 @@ struct ActPending;
 
 /*
  * The expanded (in-memory) form: the union of a hash table of users (rows
- * added by the transition function) and a short list of flat summaries
- * (merged in by the combine function, kept as they are and merged in one
- * sorted pass when the value is read: see act_expanded_compact).
+ * added by the transition function), the appended users of small summaries
+ * and a list of larger flat summaries (both merged in by the combine
+ * function), merged in one sorted pass when the value is read: see
+ * act_expanded_compact.
  */
 typedef struct ActExpanded
 {
@@ -183,6 +184,13 @@ typedef struct ActExpanded
 	/* Rows not yet in the hash table (see act_expanded_add). */
 	struct ActPending *buf;
 	int			nbuf;
+	Size		flats_bytes;	/* total size of flats */
+	/* Users of small merged summaries, appended (see act_expanded_merge). */
+	ActUser    *items;
+	int64		nitems;
+	int64		items_cap;
+	int64		items_limit;
+	bool		items_sorted;	/* sorted by key, one entry per user */
 } ActExpanded;
 
 /* ===== Bitmap helpers (bitmaps stored in 64-bit words, bit 0 = base day) ===== */
@@ -293,6 +301,13 @@ act_get_varint(const uint8 **pp, const uint8 *end, uint64 *out)
 	uint64		v = 0;
 	int			shift = 0;
 
+	if (likely(p < end && *p < 0x80))
+	{
+		/* One byte: the common case. */
+		*out = *p;
+		*pp = p + 1;
+		return true;
+	}
 	for (;;)
 	{
 		uint8		b;
@@ -460,6 +475,7 @@ typedef struct ActIter
 	/* the days: a bitmap (days == NULL) or a sorted list */
 	int64		nwords;
 	const uint64 *words;		/* bit i = day start + i */
+	uint64		word;			/* words of a one-word bitmap */
 	int64		ndays;
 	const int32 *days;			/* every active day, increasing */
 	uint64	   *scratch;

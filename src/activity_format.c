@@ -536,7 +536,7 @@ act_view_internal(Datum d, ActView *v, bool sorted)
 		if (!act_is_expanded(d))
 			elog(ERROR, "expanded object is not a user_activity");
 		act_expanded_flush(e);
-		if (e->flats == NIL && (!sorted || e->users->members == 0))
+		if (e->flats == NIL && e->nitems == 0 && (!sorted || e->users->members == 0))
 		{
 			/* Only a hash table: read it directly, unsorted. */
 			memset(v, 0, sizeof(*v));
@@ -710,7 +710,22 @@ act_iter_next(ActIter *it)
 			return false;
 		it->days = NULL;
 		it->ndays = 0;
-		if (it->rd.bytes)
+		if (it->rd.bytes && it->rd.nbytes <= 8)
+		{
+			/* One word: the common case. */
+			uint64		w = 0;
+
+#ifdef WORDS_BIGENDIAN
+			for (int64 i = 0; i < it->rd.nbytes; i++)
+				w |= (uint64) it->rd.bytes[i] << (i * 8);
+#else
+			memcpy(&w, it->rd.bytes, it->rd.nbytes);
+#endif
+			it->word = w;
+			it->words = &it->word;
+			it->nwords = 1;
+		}
+		else if (it->rd.bytes)
 		{
 			int64		nwords = (it->rd.nbytes + 7) / 8;
 			uint64	   *w = act_iter_scratch_words(it, nwords);
