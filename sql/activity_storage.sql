@@ -184,14 +184,17 @@ SELECT activity_memory_bytes(s) < 100000 AS small_in_memory FROM act_st;
 
 -- Text input: a day list spelled /gap/gap..., a bitmap spelled +hex; either
 -- spelling is accepted for any user; with a day list anywhere, every user is
--- stored in the smaller encoding.
+-- stored in the canonical encoding.
 SELECT '(first_day=2026-01-01,last_day=2026-10-28,users=2,activity={5:0/100/200,6:1+03})'::user_activity::text AS lists_and_bitmaps;
--- Bitmaps only, as 1.0 wrote them, one larger than its day list: read as the
--- version 1 value 1.0 stored (so 1.0 dumps restore bit for bit); what is
--- built from it is version 2, in the smaller encoding.
+-- Bitmaps only, as 1.0 wrote them, one where the day list wins (days 0 and
+-- 200: 4 bytes against 27): read as the version 1 value 1.0 stored (so 1.0
+-- dumps restore bit for bit); what is built from it is version 2.
 SELECT v::text AS read_as_written, substr(kpi_test.send_bytes(v::text, 'user_activity'), 1, 1) AS version_byte,
        (SELECT rollup(x)::text FROM (VALUES (v)) q(x)) AS rebuilt
-FROM (SELECT '(first_day=2026-01-01,last_day=2026-02-02,users=1,activity={5:0+0100000001})'::user_activity AS v) s;
+FROM (SELECT '(first_day=2026-01-01,last_day=2026-07-20,users=1,activity={5:0+0100000000000000000000000000000000000000000000000001})'::user_activity AS v) s;
+-- Days 0 and 32 are a bitmap (6 bytes; the list's 3 do not win: a list is
+-- stored only at a quarter of the bitmap's bytes or less, see the README).
+SELECT '(first_day=2026-01-01,last_day=2026-02-02,users=1,activity={5:0/32})'::user_activity::text AS moderately_sparse;
 SELECT '(first_day=2026-01-01,last_day=2026-01-03,users=1,activity={5:0/1/1})'::user_activity::text AS dense_list_stored_as_bitmap;
 SELECT kpi_test.error_of($$SELECT '(first_day=2026-01-01,last_day=2026-12-31,users=1,activity={5:0/0})'::user_activity$$);
 SELECT kpi_test.error_of($$SELECT '(first_day=2026-01-01,last_day=2026-12-31,users=1,activity={5:0/365})'::user_activity$$);
@@ -201,18 +204,20 @@ SELECT kpi_test.error_of($$SELECT '(first_day=2026-01-01,last_day=2026-12-31,use
 
 -- Binary version 2: a day list record is 0, m, m gaps.
 SELECT kpi_test.send_bytes('(first_day=2026-01-01,last_day=2026-12-31,users=1,activity={5:0/100/264})', 'user_activity') AS wire_list;
--- corrupted: a zero gap, more gaps than there are, a truncated gap, a
--- list where the bitmap is smaller, a bitmap where the list is smaller
+-- corrupted: a zero gap, more gaps than there are, a truncated gap, lists
+-- where the bitmap is stored (days 0, 1; days 0, 32), a bitmap where the list
+-- is (days 0, 200)
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x02000000000000002519000026850000000185808080808080808001000002008802', 'user_activity')$$);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x02000000000000002519000026850000000185808080808080808001000005648802', 'user_activity')$$);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x020000000000000025190000268500000001858080808080808080010000026488', 'user_activity')$$);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x020000000000000025190000251a000000018580808080808080800100000101', 'user_activity')$$);
-SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x0200000000000000251900002539000000018580808080808080800100050100000001', 'user_activity')$$);
+SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x0200000000000000251900002539000000018580808080808080800100000120', 'user_activity')$$);
+SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x02000000000000002519000025e10000000185808080808080808001001a0100000000000000000000000000000000000000000000000001', 'user_activity')$$);
 -- ...but that bitmap is a valid version 1 value (1.0 wrote bitmaps only): it
 -- reads, and anything built from it is written in version 2.
-SELECT kpi_test.recv_text('\x0100000000000000251900002539000000018580808080808080800100050100000001', 'user_activity') AS version_1_value;
-WITH v AS (SELECT kpi_test.recv_text('\x0100000000000000251900002539000000018580808080808080800100050100000001', 'user_activity')::user_activity AS s)
+SELECT kpi_test.recv_text('\x01000000000000002519000025e10000000185808080808080808001001a0100000000000000000000000000000000000000000000000001', 'user_activity') AS version_1_value;
+WITH v AS (SELECT kpi_test.recv_text('\x01000000000000002519000025e10000000185808080808080808001001a0100000000000000000000000000000000000000000000000001', 'user_activity')::user_activity AS s)
 SELECT (SELECT rollup(s)::text FROM v) AS rebuilt,
-       (SELECT active_users(s, '[2026-02-02,2026-02-03)') FROM v) AS on_day_32,
+       (SELECT active_users(s, '[2026-07-20,2026-07-21)') FROM v) AS on_day_200,
        (SELECT first_day(s, '[2026-01-02,)') FROM v) AS first_after_day_0,
        (SELECT kpi_test.send_bytes(rollup(s)::text, 'user_activity') FROM v) AS rebuilt_wire;

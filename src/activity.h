@@ -85,10 +85,11 @@
  *				bit 0 is set and the last byte is non-zero
  *		  L == 0 (version 2 only): a day list: varint m >= 1, then m varints
  *				>= 1, the gaps from each active day to the next
- * In version 2 every user takes whichever of the two is smaller (the bitmap
- * on a tie), so a user costs bytes in proportion to active days, not to the
- * span between them, and the encoding is a function of the days.  Version 1
- * (pg_kpi 1.0) has bitmaps only, not necessarily the smaller choice; it is
+ * In version 2 a user takes the day list when it is at most a quarter of
+ * the bitmap's size, the bitmap otherwise (see act_list_wins), so a user
+ * costs bytes in proportion to active days, not to the span between them,
+ * and the encoding is a function of the days.  Version 1
+ * (pg_kpi 1.0) has bitmaps only, not necessarily the canonical choice; it is
  * read as it is, and anything merged or built is written as version 2.
  * A user's key is the bigint id with its sign bit flipped (so unsigned
  * order is signed order), or the 64-bit hash of a text or uuid id.
@@ -394,7 +395,7 @@ extern const char *act_stream_problem_ex(int version, const uint8 *data, const u
 										 int32 first_day, int32 last_day, int64 nusers,
 										 bool check_canonical);
 
-/* Rewrite a version 2 record stream with every user in its smaller encoding. */
+/* Rewrite a version 2 record stream with every user in its canonical encoding. */
 extern const char *act_stream_canonical(const uint8 *data, Size len, int32 first_day,
 										int32 last_day, int64 nusers, StringInfo out);
 

@@ -83,9 +83,9 @@ act_hex_value(char c)
  * Text form:
  * (first_day=2026-01-01,last_day=2026-01-31,users=2[,retention_n=7],activity={17:0+0b,42:3+01})
  * Each user is id:first-day-offset, then +bitmap bytes in hex, or (from
- * version 2 on, when that is the smaller encoding) /gap/gap... to each next
+ * version 2 on, when act_list_wins() says so) /gap/gap... to each next
  * active day, e.g. 42:3/10000000.  Input accepts either spelling for any
- * user and stores the smaller encoding.
+ * user and stores the canonical encoding.
  */
 PG_FUNCTION_INFO_V1(user_activity_in);
 Datum
@@ -246,7 +246,7 @@ user_activity_in(PG_FUNCTION_ARGS)
 	/*
 	 * Bitmaps only, as pg_kpi 1.0 wrote them, one of them larger than its
 	 * day list: the version 1 value it was (so 1.0 dumps restore bit for
-	 * bit).  Otherwise version 2, every user in the smaller encoding.
+	 * bit).  Otherwise version 2, every user in the canonical encoding.
 	 */
 	if (!has_list &&
 		act_stream_problem(ACT_VERSION_1, (uint8 *) stream.data, (uint8 *) stream.data + stream.len,
