@@ -53,3 +53,42 @@ $(EXTENSION)--1.0--$(EXTVERSION).sql: $(UPGRADE_PARTS) Makefile
 ifeq ($(ASSERTS),1)
 PG_CPPFLAGS += -DUSE_ASSERT_CHECKING
 endif
+
+# ---- make installcheck on any server (README "Verify an install") ----
+# pg_regress creates its own database (contrib_regression) and --load-extension
+# creates pg_kpi in it, so `make installcheck` with PGHOST/PGPORT/PGUSER set runs the
+# suite on any server where pg_kpi is installed.  It needs a superuser role (pg_regress
+# sets lc_messages; the binary round trips of test/regress_helpers.sql write COPY files
+# in the data directory); a preflight says so, and checks that the server has this
+# version of pg_kpi, before anything runs.  Files that need a throwaway cluster (they
+# create roles and databases and log in as those roles without a password) are listed
+# here and run only with KPI_THROWAWAY=1 (test/run_tests.sh and the package tier set it
+# on their own clusters).
+REGRESS_NEEDS_THROWAWAY = privileges privacy_setting
+ifneq ($(KPI_THROWAWAY),1)
+REGRESS := $(filter-out $(REGRESS_NEEDS_THROWAWAY),$(REGRESS))
+endif
+KPI_PSQL = $(shell $(PG_CONFIG) --bindir)/psql -XAtq -d template1
+
+installcheck: installcheck-preflight
+installcheck-preflight:
+	@su=$$($(KPI_PSQL) -c "SELECT rolsuper FROM pg_roles WHERE rolname = current_user") \
+	  || { echo "installcheck: cannot connect to the server (set PGHOST, PGPORT, PGUSER)" >&2; exit 1; }; \
+	[ "$$su" = t ] || { echo "installcheck: role $$($(KPI_PSQL) -c 'SELECT current_user') is not a superuser;" \
+	  "pg_regress and the binary round-trip tests need one" >&2; exit 1; }; \
+	v=$$($(KPI_PSQL) -c "SELECT default_version FROM pg_available_extensions WHERE name = '$(EXTENSION)'"); \
+	[ "$$v" = "$(EXTVERSION)" ] || { echo "installcheck: the server has $(EXTENSION) $${v:-not installed}," \
+	  "these tests are for $(EXTVERSION) (install it first: make install, or the package)" >&2; exit 1; }
+.PHONY: installcheck-preflight
+
+# ---- PGXN / source distribution ----
+# make dist: pg_kpi-$(DISTVERSION).zip from the committed tree (git archive HEAD),
+# holding what a user builds, installs and tests from, and nothing else (no test
+# tiers, benchmarks, fixtures, CI or debian/ packaging).
+DISTVERSION = $(EXTVERSION).0
+DIST_FILES  = Makefile $(EXTENSION).control $(DATA) src sql expected \
+              test/regress_helpers.sql test/hostile.sql README.md META.json LICENSE
+dist:
+	git archive --format zip --prefix=$(EXTENSION)-$(DISTVERSION)/ \
+	    -o $(EXTENSION)-$(DISTVERSION).zip HEAD $(DIST_FILES)
+.PHONY: dist

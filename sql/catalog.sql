@@ -60,6 +60,7 @@ INSERT INTO kpi_state_samples VALUES
   ('score_summary',  'SELECT quality_agg(i / 1000.0, 0.5, 1 - i / 1000.0, 0.3) FROM generate_series(1, 1000) i'),
   ('latency_sketch', 'SELECT latency_agg(exp(i / 100.0)) FROM generate_series(0, 2000) i'),
   ('user_activity',  'SELECT activity_agg(i % 97, date ''2026-01-01'' + i % 45) FROM generate_series(1, 3000) i'),
+  ('mean_summary',   'SELECT mean_agg((i - 500) / 7.0) FROM generate_series(1, 1000) i'),
   ('uptime_summary', 'SELECT uptime_agg(timestamptz ''2026-01-01 00:00+00'' + i * interval ''61 seconds'', i % 17 <> 3) FROM generate_series(1, 2000) i'),
   ('mrr_bridge',     'SELECT mrr_bridge_agg((ARRAY[''new'', ''expansion'', ''contraction'', ''churn'', ''reactivation'', ''flat''])[1 + i % 6], CASE WHEN i % 6 IN (2, 3) THEN -i * 1.25 WHEN i % 6 = 5 THEN 0 ELSE i * 1.25 END) FROM generate_series(1, 600) i'),
   ('state_summary',  'SELECT state_agg(timestamptz ''2026-01-01 00:00+00'' + i * interval ''7 minutes'', (ARRAY[''open'', ''pending'', ''resolved''])[1 + i % 3]) FROM generate_series(1, 500) i');

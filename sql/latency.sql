@@ -283,7 +283,7 @@ FROM (VALUES ('(alpha=0.01,count=9223372036854775807,min=1,max=2,sum=92233720368
 -- count 3, zero 0, sum, min, max, then varints: 01 (count) 5f (delta 95) 02 (count).
 SELECT kpi_test.recv_text('\x010000000000000200000015' || '\x3f847ae147ae147b'::bytea || '\x0000000000000003' || '\x0000000000000000'
                           || '\x402c000000000000' || '\x3ff8000000000000' || '\x4024000000000000' || '\x015f02', 'latency_sketch') AS valid_payload;
-SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x020000000000000200000015' || '\x3f847ae147ae147b'::bytea || '\x0000000000000003' || '\x0000000000000000'
+SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x030000000000000200000015' || '\x3f847ae147ae147b'::bytea || '\x0000000000000003' || '\x0000000000000000'
                           || '\x402c000000000000' || '\x3ff8000000000000' || '\x4024000000000000' || '\x015f02', 'latency_sketch')$$);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x010000000000000200000015' || '\x3f847ae147ae147b'::bytea || '\x0000000000000003' || '\x0000000000000000'
                           || '\x402c000000000000' || '\x3ff8000000000000' || '\x4024000000000000' || '\x015f', 'latency_sketch')$$);
@@ -301,9 +301,68 @@ SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x010000000000000200000015
                           || '\x402c000000000000' || '\x3ff8000000000000' || '\x4024000000000000' || '\x81005f02', 'latency_sketch')$$);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x010000000000000200000015' || '\x3f847ae147ae147b'::bytea || '\x0000000000000003' || '\x0000000000000000'
                           || '\x402c000000000000' || '\x3ff8000000000000' || '\x4024000000000000' || '\x01df0002', 'latency_sketch')$$);
+-- Format version 2 (the wire_format above): the float8 sum (bytes 37-44)
+-- must be the rounding of the exact sum's limbs (first limb index at 61-62,
+-- number of limbs at 63-64, limbs from 65), whose first and last limbs are
+-- not zero and which fit in the accumulator.
+SELECT kpi_test.error_of($$SELECT kpi_test.recv_text(overlay(kpi_test.send_bytes('(alpha=0.01,count=3,min=1.5,max=10,sum=14,zero=0,buckets={21:1,116:2})', 'latency_sketch') placing '\x402e000000000000' from 37), 'latency_sketch')$$);
+SELECT kpi_test.error_of($$SELECT kpi_test.recv_text(overlay(kpi_test.send_bytes('(alpha=0.01,count=3,min=1.5,max=10,sum=14,zero=0,buckets={21:1,116:2})', 'latency_sketch') placing '\x0000000000000000' from 65), 'latency_sketch')$$);
+SELECT kpi_test.error_of($$SELECT kpi_test.recv_text(overlay(kpi_test.send_bytes('(alpha=0.01,count=3,min=1.5,max=10,sum=14,zero=0,buckets={21:1,116:2})', 'latency_sketch') placing '\x0022' from 61), 'latency_sketch')$$);
+SELECT kpi_test.error_of($$SELECT kpi_test.recv_text(overlay(kpi_test.send_bytes('(alpha=0.01,count=3,min=1.5,max=10,sum=14,zero=0,buckets={21:1,116:2})', 'latency_sketch') placing '\x0024' from 63), 'latency_sketch')$$);
+SELECT kpi_test.error_of($$SELECT kpi_test.recv_text(overlay(kpi_test.send_bytes('(alpha=0.01,count=3,min=1.5,max=10,sum=14,zero=0,buckets={21:1,116:2})', 'latency_sketch') placing '\x0012' from 61), 'latency_sketch')$$);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x0100ffff0000000200000015', 'latency_sketch')$$);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x01', 'latency_sketch')$$);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('', 'latency_sketch')$$);
+
+-- Reproducible sketches: the sum is exact (rounded once, when read), so a
+-- sketch depends only on the multiset of its rows.  The values mix 2^40 +
+-- k/1024 and k/1024 (each exact in float8 and in numeric): their float8
+-- running sum depends on the order, their exact sum does not.  Serial,
+-- forced-parallel and rollup-of-parts sketches give the same text, 5 runs
+-- each, and mean() is the numeric sum rounded to float8 over the count.
+CREATE TABLE lat_repro AS
+SELECT i, xn, xn::float8 AS x
+FROM (SELECT i, CASE WHEN i % 3 = 0 THEN 1099511627776 ELSE 0 END + ((i::bigint * 7919) % 100003) / 1024.0 AS xn
+      FROM generate_series(1, 200000) i) q;
+ANALYZE lat_repro;
+SELECT count(*) FILTER (WHERE x <> xn::float8) AS inexact_values,
+       sum(x ORDER BY i) = sum(x ORDER BY i DESC) AS float8_sum_order_independent FROM lat_repro;
+SELECT latency_agg(x)::text AS serial_text, (sum(xn)::float8 / count(*)) AS numeric_mean FROM lat_repro \gset
+SELECT mean(:'serial_text'::latency_sketch) = :numeric_mean AS mean_is_exact_sum_rounded,
+       :'serial_text' ~ 'sum=[0-9.e+]+\+' AS sum_has_several_terms;
+SELECT count(*) FILTER (WHERE s = :'serial_text') AS serial_same_of_5
+FROM (SELECT (SELECT latency_agg(x)::text FROM lat_repro WHERE r > 0) AS s FROM generate_series(1, 5) r) v;
+SELECT count(*) FILTER (WHERE s = :'serial_text') AS rollup_same_of_5
+FROM (SELECT (SELECT rollup(d)::text FROM (SELECT latency_agg(x) AS d FROM lat_repro
+                                            WHERE r > 0 GROUP BY (i * r) % 10) parts) AS s
+      FROM generate_series(1, 5) r) v;
+SELECT :'serial_text'::latency_sketch::text = :'serial_text' AS text_roundtrip,
+       kpi_test.binary_roundtrip(:'serial_text', 'latency_sketch') = :'serial_text' AS binary_roundtrip;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SET parallel_leader_participation = off;
+EXPLAIN (COSTS OFF) SELECT latency_agg(x) FROM lat_repro;
+SELECT latency_agg(x)::text = :'serial_text' AS parallel_1 FROM lat_repro;
+SELECT latency_agg(x)::text = :'serial_text' AS parallel_2 FROM lat_repro;
+SELECT latency_agg(x)::text = :'serial_text' AS parallel_3 FROM lat_repro;
+SELECT latency_agg(x)::text = :'serial_text' AS parallel_4 FROM lat_repro;
+SELECT latency_agg(x)::text = :'serial_text' AS parallel_5 FROM lat_repro;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+RESET parallel_leader_participation;
+-- The text form of 1.0 (one float8 sum) still reads with the same answers,
+-- and an exact sum's terms may be given in any split that adds up.
+SELECT s::text, mean(s), percentile(s, 0.5)
+FROM (VALUES ('(alpha=0.01,count=3,min=1.5,max=10,sum=14,zero=0,buckets={21:1,116:2})'::latency_sketch),
+             ('(alpha=0.01,count=10,min=0.1,max=0.1,sum=0.9999999999999999,zero=0,buckets={-115:10})'),
+             ('(alpha=0.01,count=3,min=1.5,max=10,sum=7+7,zero=0,buckets={21:1,116:2})'),
+             ('(alpha=0.01,count=3,min=1.5,max=10,sum=14+1e-300,zero=0,buckets={21:1,116:2})')) v(s);
+SELECT kpi_test.error_of($$SELECT '(alpha=0.01,count=3,min=1.5,max=10,sum=14+-1,zero=0,buckets={21:1,116:2})'::latency_sketch$$);
+SELECT kpi_test.error_of($$SELECT '(alpha=0.01,count=3,min=1.5,max=1e308,sum=1e308+1e308,zero=0,buckets={21:1,116:2})'::latency_sketch$$);
 
 -- Moving window: a rolling P95 over ROWS 99 PRECEDING equals, for every frame,
 -- the percentile of the sketch of that frame's rows (self-join), and stays within

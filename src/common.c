@@ -1,17 +1,20 @@
 /*
  * common.c
  *		Helpers shared by every KPI family: the module magic block, the
- *		normal quantile and Wilson interval, and the parsing and printing
+ *		normal quantile and Wilson interval, the normal and Student's t
+ *		distributions (CDF, two-sided p-value, t quantile), and the parsing and printing
  *		of the "(key=value,...)" text form and the binary version byte.
  */
 #include "pg_kpi.h"
 
 #include <ctype.h>
+#include <float.h>
 #include <errno.h>
 #include <stdlib.h>
 
 #include "common/shortest_dec.h"
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
 
 PG_MODULE_MAGIC;
 
@@ -96,6 +99,212 @@ kpi_wilson_interval(int64 x, int64 n, double confidence, double *lower, double *
 	/* At p = 0 and p = 1 the bound touching the edge is exactly 0 or 1. */
 	*lower = (x == 0) ? 0.0 : Max(0.0, centre - half);
 	*upper = (x == n) ? 1.0 : Min(1.0, centre + half);
+}
+
+/* Standard normal CDF. */
+double
+kpi_normal_cdf(double x)
+{
+	return 0.5 * erfc(-x / M_SQRT2);
+}
+
+/* Two-sided normal p-value, from erfc so that tiny p-values keep their digits. */
+double
+kpi_normal_two_sided_p(double z)
+{
+	return erfc(fabs(z) / M_SQRT2);
+}
+
+/*
+ * log(Gamma(a + b) / Gamma(a)) for a > 0, b > 0.  For large a, lgamma()'s
+ * absolute error (~ulp of a·log a) would swamp the difference, so the Stirling
+ * series is subtracted term by term instead.
+ */
+static double
+kpi_log_gamma_ratio(double a, double b)
+{
+	double		c,
+				ia,
+				ic;
+
+	if (a < 1000.0)
+		return lgamma(a + b) - lgamma(a);
+	c = a + b;
+	ia = 1.0 / a;
+	ic = 1.0 / c;
+	return (a - 0.5) * log1p(b / a) + b * log(c) - b
+		+ (ic - ia) / 12.0
+		- (ic * ic * ic - ia * ia * ia) / 360.0
+		+ (pow(ic, 5) - pow(ia, 5)) / 1260.0;
+}
+
+/*
+ * Continued fraction of the regularized incomplete beta function (modified
+ * Lentz's method, as in Numerical Recipes' betacf); converges quickly for
+ * x < (a+1)/(a+b+2).
+ */
+static double
+kpi_beta_continued_fraction(double a, double b, double x)
+{
+	const double tiny = 1e-300;
+	const double eps = 1e-16;
+	double		qab = a + b,
+				qap = a + 1.0,
+				qam = a - 1.0;
+	double		c = 1.0,
+				d = 1.0 - qab * x / qap;
+	double		h;
+
+	if (fabs(d) < tiny)
+		d = tiny;
+	d = 1.0 / d;
+	h = d;
+	for (int m = 1; m <= 1000000; m++)
+	{
+		int			m2 = 2 * m;
+		double		aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+		double		del;
+
+		if ((m & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+		d = 1.0 + aa * d;
+		if (fabs(d) < tiny)
+			d = tiny;
+		c = 1.0 + aa / c;
+		if (fabs(c) < tiny)
+			c = tiny;
+		d = 1.0 / d;
+		h *= d * c;
+		aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+		d = 1.0 + aa * d;
+		if (fabs(d) < tiny)
+			d = tiny;
+		c = 1.0 + aa / c;
+		if (fabs(c) < tiny)
+			c = tiny;
+		d = 1.0 / d;
+		del = d * c;
+		h *= del;
+		if (fabs(del - 1.0) < eps)
+			break;
+	}
+	return h;
+}
+
+/*
+ * The upper tail P(T >= |t|) of Student's t with df degrees of freedom:
+ * 0.5·I_x(df/2, 1/2) with x = df/(df+t²), where I is the regularized
+ * incomplete beta function; 1-x = t²/(df+t²) is passed separately to avoid
+ * cancellation.
+ */
+static double
+kpi_t_upper_tail(double t, double df)
+{
+	double		a = df / 2.0,
+				b = 0.5;
+	double		t2 = t * t;
+	double		x,
+				y,
+				log_front;
+
+	if (t == 0.0)
+		return 0.5;
+	if (isinf(t))
+		return 0.0;
+	if (df > 1e12)
+		return 0.5 * erfc(fabs(t) / M_SQRT2);
+	x = df / (df + t2);
+	y = t2 / (df + t2);
+	/* log(x^a · y^b / B(a,b)), with log x = -log1p(t²/df). */
+	log_front = -a * log1p(t2 / df) + b * log(y)
+		+ kpi_log_gamma_ratio(a, b) - lgamma(b);
+	if (x < (a + 1.0) / (a + b + 2.0))
+		return 0.5 * exp(log_front) * kpi_beta_continued_fraction(a, b, x) / a;
+	return 0.5 * (1.0 - exp(log_front) * kpi_beta_continued_fraction(b, a, y) / b);
+}
+
+/* Student's t CDF. */
+double
+kpi_t_cdf(double t, double df)
+{
+	double		tail = kpi_t_upper_tail(t, df);
+
+	return t < 0.0 ? tail : 1.0 - tail;
+}
+
+/* Two-sided t p-value. */
+double
+kpi_t_two_sided_p(double t, double df)
+{
+	return Min(1.0, 2.0 * kpi_t_upper_tail(t, df));
+}
+
+/* Density of Student's t at t. */
+static double
+kpi_t_density(double t, double df)
+{
+	return exp(kpi_log_gamma_ratio(df / 2.0, 0.5) - 0.5 * log(df * M_PI)
+			   - (df + 1.0) / 2.0 * log1p(t * t / df));
+}
+
+/*
+ * Student's t quantile, solved on the upper tail: find s > 0 with
+ * P(T >= s) = min(p, 1-p) by safeguarded Newton steps (bisection whenever a
+ * step would leave the bracket), starting from the normal quantile.  The
+ * tail is computed to full precision, so the quantile is too.
+ */
+double
+kpi_t_quantile(double p, double df)
+{
+	double		q = Min(p, 1.0 - p);
+	double		lo = 0.0,
+				hi,
+				s;
+
+	Assert(p > 0.0 && p < 1.0 && df > 0.0);
+	if (p == 0.5)
+		return 0.0;
+	s = -kpi_normal_quantile(q);
+	/* Grow the bracket until the tail at hi is below q. */
+	hi = Max(1.0, s);
+	while (kpi_t_upper_tail(hi, df) > q)
+	{
+		lo = hi;
+		hi *= 2.0;
+		if (hi > 1e300)
+			break;
+	}
+	s = Min(Max(s, lo), hi);
+	for (int i = 0; i < 200; i++)
+	{
+		double		f = kpi_t_upper_tail(s, df) - q;
+		double		next;
+
+		if (f == 0.0)
+			break;
+		if (f > 0.0)
+			lo = s;
+		else
+			hi = s;
+		next = s + f / kpi_t_density(s, df);
+		if (!(next > lo && next < hi))
+			next = 0.5 * (lo + hi);
+		if (fabs(next - s) <= 4.0 * DBL_EPSILON * fabs(next))
+		{
+			s = next;
+			break;
+		}
+		s = next;
+	}
+	return p < 0.5 ? -s : s;
+}
+
+/* Two-sided t multiplier for a confidence level. */
+double
+kpi_two_sided_t(double confidence, double df)
+{
+	kpi_check_confidence(confidence);
+	return kpi_t_quantile(1.0 - (1.0 - confidence) / 2.0, df);
 }
 
 /* Start reading a summary's text form. */

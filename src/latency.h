@@ -46,6 +46,32 @@
  */
 #define LAT_ALPHA_MARGIN (1.0 - 1e-7)
 
+/*
+ * Format versions of the flat and binary forms.  Version 1 (pg_kpi 1.0)
+ * stores the sum as a float8 accumulated in row order; version 2 stores the
+ * exact sum (LatSum limbs) beside its float8 rounding.  Both are read;
+ * version 2 is written.
+ */
+#define LAT_FORMAT_V1 1
+#define LAT_FORMAT_V2 2
+#define LAT_FORMAT_VERSION LAT_FORMAT_V2
+
+/*
+ * The exact sum of the values: a fixed-point integer in 64-bit limbs where
+ * bit position b stands for 2^(b - LAT_SUM_BIAS).  Every float8 is a
+ * multiple of 2^-1074 (position 14) and a sum of at most 2^63 values below
+ * 2^1024 stays below 2^1087 (position 2175), so LAT_SUM_LIMBS limbs hold
+ * any sum exactly; integer addition is associative, so the sum depends only
+ * on the multiset of values.  It is rounded to float8 once, when read.
+ */
+#define LAT_SUM_LIMBS 35
+#define LAT_SUM_BIAS 1088
+
+typedef struct LatSum
+{
+	uint64		limb[LAT_SUM_LIMBS];	/* least significant first */
+} LatSum;
+
 /* The in-memory sketch (inside an expanded object, or a moving-window state). */
 typedef struct LatSketch
 {
@@ -57,7 +83,7 @@ typedef struct LatSketch
 	int32		index_hi;		/* index of the largest double */
 	int64		count;			/* all values, zero bucket included */
 	int64		zero_count;		/* values below DBL_MIN (0 and subnormals) */
-	double		sum;
+	LatSum		sum;			/* exact (not kept by moving-window states) */
 	double		min;
 	double		max;
 	int64		bucket_total;	/* values in the log buckets */
@@ -81,11 +107,11 @@ typedef struct LatExpanded
 	LatSketch	sk;
 } LatExpanded;
 
-/* The flat varlena's fixed header (8-byte aligned fields). */
+/* The flat varlena's fixed header, format version 2 (8-byte aligned fields). */
 typedef struct LatFlat
 {
 	int32		vl_len_;
-	uint8		version;
+	uint8		version;		/* LAT_FORMAT_V2 */
 	uint8		flags;
 	uint16		nquantiles;
 	int32		nbuckets;		/* non-empty buckets */
@@ -93,19 +119,29 @@ typedef struct LatFlat
 	double		alpha;
 	int64		count;
 	int64		zero_count;
-	double		sum;
+	double		sum;			/* the exact sum rounded to float8 */
 	double		min;
 	double		max;
-	/* then double quantiles[nquantiles], then the bucket varints */
+	int16		sum_lo;			/* first stored limb of the exact sum */
+	uint16		sum_nlimbs;		/* limbs stored: first and last non-zero; 0 if the sum is 0 */
+	int32		reserved;		/* 0 */
+	/* then double quantiles[nquantiles], uint64 limbs[sum_nlimbs], the bucket varints */
 } LatFlat;
 
-/* Fields common to the text, binary and flat forms, before validation. */
+/*
+ * The header of format version 1 (1.0): the same fields up to max, then
+ * double quantiles[nquantiles] and the bucket varints.
+ */
+#define LAT_FLAT_V1_SIZE offsetof(LatFlat, sum_lo)
+
+/* Fields common to the text, binary and flat forms, before validation. *//* Fields common to the text, binary and flat forms, before validation. */
 typedef struct LatParsed
 {
 	double		alpha;
 	int64		count;
 	int64		zero_count;
-	double		sum;
+	double		sum;			/* the float8 sum (rounded exact sum) */
+	LatSum		sum_exact;
 	double		min;
 	double		max;
 	int			nbuckets;
@@ -167,20 +203,91 @@ lat_same_double(double a, double b)
 	return memcmp(&a, &b, sizeof(double)) == 0;
 }
 
-/* The running sum must stay finite (two huge latencies can overflow it). */
-static inline void
-lat_check_sum(double sum)
+/* ---------- the exact sum (latency_sum.c) ---------- */
+
+pg_attribute_noreturn() extern void lat_sum_overflow(void);
+extern void lat_sum_merge(LatSum *dst, const LatSum *src);
+extern double lat_sum_double(const LatSum *a);
+extern void lat_sum_from_double(LatSum *a, double x);
+extern void lat_sum_range(const LatSum *a, int *lo, int *nlimbs);
+extern void lat_sum_append_text(StringInfo buf, const LatSum *a);
+
+/*
+ * Would the sum round to an infinite float8?  That starts at
+ * 2^1024 - 2^970 (DBL_MAX plus half its last place: the tie goes to even,
+ * past DBL_MAX): bits 10..63 of limb 32 all set, or anything in limbs 33+.
+ */
+static inline bool
+lat_sum_too_large(const LatSum *a)
 {
-	if (unlikely(isinf(sum)))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("sum of latencies out of range"),
-				 errdetail("The sum of the latencies exceeds the largest float8 value.")));
+	return a->limb[33] != 0 || a->limb[34] != 0 ||
+		a->limb[32] >= UINT64CONST(0xFFFFFFFFFFFFFC00);
+}
+
+/* Add v at limb i, carrying upwards. */
+static inline void
+lat_sum_add_at(LatSum *a, int i, uint64 v)
+{
+	while (v != 0 && i < LAT_SUM_LIMBS)
+	{
+		uint64		old = a->limb[i];
+
+		a->limb[i] = old + v;
+		v = a->limb[i] < old;
+		i++;
+	}
+}
+
+/* Add a finite x >= 0 exactly (the caller checks lat_sum_too_large). */
+static inline void
+lat_sum_add_raw(LatSum *a, double x)
+{
+	uint64		bits;
+	uint64		mant;
+	int			exp;
+	int			pos;
+
+	memcpy(&bits, &x, sizeof(bits));
+	mant = bits & ((UINT64CONST(1) << 52) - 1);
+	exp = (int) (bits >> 52) & 0x7ff;
+	if (exp == 0)
+	{
+		if (mant == 0)
+			return;
+		pos = LAT_SUM_BIAS - 1074;	/* subnormal: lsb is 2^-1074 */
+	}
+	else
+	{
+		mant |= UINT64CONST(1) << 52;
+		pos = LAT_SUM_BIAS + exp - 1075;
+	}
+	lat_sum_add_at(a, pos >> 6, mant << (pos & 63));
+	if ((pos & 63) != 0)
+		lat_sum_add_at(a, (pos >> 6) + 1, mant >> (64 - (pos & 63)));
+}
+
+/* Add a finite x >= 0 exactly; 22003 if the sum leaves the float8 range. */
+static inline void
+lat_sum_add(LatSum *a, double x)
+{
+	lat_sum_add_raw(a, x);
+	if (unlikely(lat_sum_too_large(a)))
+		lat_sum_overflow();
 }
 
 /* ---------- bucket mapping (latency_sketch.c) ---------- */
 
 extern void lat_set_alpha(LatSketch *s, double alpha);
+
+/* Set the constants of the bucket mapping (all but index_lo/index_hi) from alpha. */
+static inline void
+lat_set_gamma(LatSketch *s, double alpha)
+{
+	s->alpha = alpha;
+	s->alpha_eff = alpha * LAT_ALPHA_MARGIN;
+	s->ln_gamma = log1p(2.0 * s->alpha_eff / (1.0 - s->alpha_eff));
+	s->inv_ln_gamma = 1.0 / s->ln_gamma;
+}
 
 /* Bucket index of a value x >= DBL_MIN. */
 static inline int32
@@ -221,8 +328,7 @@ lat_add_value(LatSketch *s, double x)
 			s->max = x;
 	}
 	s->count = kpi_add_count(s->count, 1);
-	s->sum += x;
-	lat_check_sum(s->sum);
+	lat_sum_add(&s->sum, x);
 	if (x < DBL_MIN)
 		s->zero_count++;
 	else
@@ -293,6 +399,25 @@ extern Size lat_flat_size(const LatSketch *s);
 extern void lat_flat_write(const LatSketch *s, void *result, Size size);
 extern Datum lat_flat_datum(const LatSketch *s);
 extern void lat_from_flat(LatSketch *s, const struct varlena *v);
+
+/*
+ * A flat sketch of either format version, looked at in place (the read
+ * path of the accessors): the common header fields up to max through f,
+ * and where its parts start.  Doubles after the header may be unaligned in
+ * principle: read them with memcpy.
+ */
+typedef struct LatView
+{
+	const LatFlat *f;			/* only the fields up to max in version 1 */
+	int			sum_lo;			/* version 2: the exact sum's limbs */
+	int			sum_nlimbs;
+	const uint8 *quantiles;		/* double[f->nquantiles] */
+	const uint8 *limbs;			/* uint64[sum_nlimbs] */
+	const uint8 *stream;		/* bucket varints up to end */
+	const uint8 *end;
+} LatView;
+
+extern void lat_view_init(LatView *v, const struct varlena *flat);
 
 /* ---------- expanded objects and aggregate states (latency_agg.c) ---------- */
 

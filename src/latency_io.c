@@ -106,8 +106,13 @@ lat_stream_read(LatParsed *p, int32 first_index, const uint8 *data, Size len)
 Size
 lat_flat_size(const LatSketch *s)
 {
-	Size		size = sizeof(LatFlat) + sizeof(double) * s->nquantiles + lat_stream_size(s);
+	int			lo,
+				nlimbs;
+	Size		size;
 
+	lat_sum_range(&s->sum, &lo, &nlimbs);
+	size = sizeof(LatFlat) + sizeof(double) * s->nquantiles + sizeof(uint64) * nlimbs +
+		lat_stream_size(s);
 	if (size > KPI_MAX_SUMMARY_BYTES)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -116,28 +121,36 @@ lat_flat_size(const LatSketch *s)
 	return size;
 }
 
-/* Write the flat form of s into result (exactly size bytes). */
+/* Write the flat form (format version 2) of s into result (exactly size bytes). */
 void
 lat_flat_write(const LatSketch *s, void *result, Size size)
 {
 	LatFlat    *f = (LatFlat *) result;
 	uint8	   *q = (uint8 *) result + sizeof(LatFlat);
+	int			lo,
+				nlimbs;
 
+	lat_sum_range(&s->sum, &lo, &nlimbs);
 	memset(f, 0, sizeof(LatFlat));
 	SET_VARSIZE(f, size);
-	f->version = KPI_BINARY_VERSION;
+	f->version = LAT_FORMAT_V2;
 	f->flags = s->has_quantiles ? LAT_FLAG_QUANTILES : 0;
 	f->nquantiles = (uint16) s->nquantiles;
 	f->first_index = s->bucket_total > 0 ? s->first : 0;
 	f->alpha = s->alpha;
 	f->count = s->count;
 	f->zero_count = s->zero_count;
-	f->sum = s->sum;
+	f->sum = lat_sum_double(&s->sum);
 	f->min = s->min;
 	f->max = s->max;
+	f->sum_lo = (int16) lo;
+	f->sum_nlimbs = (uint16) nlimbs;
 	if (s->nquantiles > 0)
 		memcpy(q, s->quantiles, sizeof(double) * s->nquantiles);
 	q += sizeof(double) * s->nquantiles;
+	if (nlimbs > 0)
+		memcpy(q, &s->sum.limb[lo], sizeof(uint64) * nlimbs);
+	q += sizeof(uint64) * nlimbs;
 	f->nbuckets = lat_stream_write(s, q);
 }
 
@@ -152,43 +165,119 @@ lat_flat_datum(const LatSketch *s)
 	return PointerGetDatum(result);
 }
 
+/*
+ * Check the exact sum's limbs (canonical range, within the accumulator,
+ * first and last non-zero) and that the float8 sum is their rounding;
+ * fills p->sum_exact.  Returns a problem sentence or NULL.
+ */
+static const char *
+lat_limbs_read(LatParsed *p, int lo, int nlimbs, const uint8 *limbs)
+{
+	memset(&p->sum_exact, 0, sizeof(LatSum));
+	if (lo < 0 || nlimbs < 0 || lo + nlimbs > LAT_SUM_LIMBS || (nlimbs == 0 && lo != 0))
+		return "The exact sum's limb range is out of bounds.";
+	if (nlimbs > 0)
+		memcpy(&p->sum_exact.limb[lo], limbs, sizeof(uint64) * nlimbs);
+	if (nlimbs > 0 && (p->sum_exact.limb[lo] == 0 || p->sum_exact.limb[lo + nlimbs - 1] == 0))
+		return "The exact sum's first and last limbs must not be zero.";
+	if (lat_sum_too_large(&p->sum_exact))
+		return "The exact sum is beyond the float8 range.";
+	if (!lat_same_double(p->sum, lat_sum_double(&p->sum_exact)))
+		return "The float8 sum is not the rounding of the exact sum.";
+	return NULL;
+}
+
+/* The exact sum of a float8 sum read from format version 1 (left zero if invalid). */
+static void
+lat_sum_from_v1(LatParsed *p)
+{
+	memset(&p->sum_exact, 0, sizeof(LatSum));
+	if (p->sum >= 0.0 && !isinf(p->sum))
+	{
+		lat_sum_from_double(&p->sum_exact, p->sum);
+		p->sum = lat_sum_double(&p->sum_exact);	/* -0 reads as 0 */
+	}
+}
+
+/*
+ * Look at a detoasted flat sketch of either format version in place,
+ * checking only that its parts lie within the value (so reading it cannot
+ * go out of bounds); XX001 if not.  Consistency of the contents was checked
+ * by the input or receive function that made the value.
+ */
+void
+lat_view_init(LatView *v, const struct varlena *flat)
+{
+	Size		len = VARSIZE(flat);
+	const uint8 *data = (const uint8 *) flat;
+	Size		hdr;
+	Size		tail;
+
+	if (len < LAT_FLAT_V1_SIZE)
+		kpi_corrupted(LAT_NAME, "The stored sketch is only %zu bytes long.", len);
+	v->f = (const LatFlat *) flat;
+	if (v->f->version == LAT_FORMAT_V2)
+	{
+		if (len < sizeof(LatFlat))
+			kpi_corrupted(LAT_NAME, "The stored sketch is only %zu bytes long.", len);
+		hdr = sizeof(LatFlat);
+		v->sum_lo = v->f->sum_lo;
+		v->sum_nlimbs = v->f->sum_nlimbs;
+	}
+	else if (v->f->version == LAT_FORMAT_V1)
+	{
+		hdr = LAT_FLAT_V1_SIZE;
+		v->sum_lo = 0;
+		v->sum_nlimbs = 0;
+	}
+	else
+		kpi_corrupted(LAT_NAME, "Unknown format version %d; this build reads versions %d and %d.",
+					  v->f->version, LAT_FORMAT_V1, LAT_FORMAT_V2);
+	v->quantiles = data + hdr;
+	tail = sizeof(double) * v->f->nquantiles + sizeof(uint64) * (Size) v->sum_nlimbs;
+	if (len - hdr < tail ||
+		(!(v->f->flags & LAT_FLAG_QUANTILES) && v->f->nquantiles != 0) ||
+		v->f->nbuckets < 0 || v->f->nbuckets > LAT_MAX_BUCKETS ||
+		(Size) v->f->nbuckets > len - hdr - tail || v->f->count < 1)
+		kpi_corrupted(LAT_NAME, "The stored sketch's header does not match its length.");
+	v->limbs = v->quantiles + sizeof(double) * v->f->nquantiles;
+	v->stream = v->limbs + sizeof(uint64) * v->sum_nlimbs;
+	v->end = data + len;
+}
+
 /* Decode and validate a flat sketch into s (lat_init'ed with its context). */
 void
-lat_from_flat(LatSketch *s, const struct varlena *v)
+lat_from_flat(LatSketch *s, const struct varlena *flat)
 {
-	LatFlat		f;
+	LatView		v;
 	LatParsed	p;
-	Size		len = VARSIZE(v);
-	const uint8 *data = (const uint8 *) v;
-	Size		qbytes;
 	const char *problem;
 
-	if (len < sizeof(LatFlat))
-		kpi_corrupted(LAT_NAME, "The stored sketch is only %zu bytes long.", len);
-	memcpy(&f, v, sizeof(LatFlat));
-	if (f.version != KPI_BINARY_VERSION)
-		kpi_corrupted(LAT_NAME, "Unknown format version %d; this build reads version %d.",
-						   f.version, KPI_BINARY_VERSION);
+	lat_view_init(&v, flat);
 	memset(&p, 0, sizeof(p));
-	p.alpha = f.alpha;
-	p.count = f.count;
-	p.zero_count = f.zero_count;
-	p.sum = f.sum;
-	p.min = f.min;
-	p.max = f.max;
-	p.nbuckets = f.nbuckets;
-	p.has_quantiles = (f.flags & LAT_FLAG_QUANTILES) != 0;
-	p.nquantiles = f.nquantiles;
-	qbytes = sizeof(double) * f.nquantiles;
-	if (len - sizeof(LatFlat) < qbytes || (!p.has_quantiles && f.nquantiles != 0))
-		kpi_corrupted(LAT_NAME, "The stored sketch's percentile list is inconsistent.");
+	p.alpha = v.f->alpha;
+	p.count = v.f->count;
+	p.zero_count = v.f->zero_count;
+	p.sum = v.f->sum;
+	p.min = v.f->min;
+	p.max = v.f->max;
+	p.nbuckets = v.f->nbuckets;
+	p.has_quantiles = (v.f->flags & LAT_FLAG_QUANTILES) != 0;
+	p.nquantiles = v.f->nquantiles;
 	if (p.nquantiles > 0)
 	{
-		p.quantiles = palloc(qbytes);
-		memcpy(p.quantiles, data + sizeof(LatFlat), qbytes);
+		p.quantiles = palloc(sizeof(double) * p.nquantiles);
+		memcpy(p.quantiles, v.quantiles, sizeof(double) * p.nquantiles);
 	}
-	problem = lat_stream_read(&p, f.first_index, data + sizeof(LatFlat) + qbytes,
-							  len - sizeof(LatFlat) - qbytes);
+	if (v.f->version == LAT_FORMAT_V1)
+	{
+		lat_sum_from_v1(&p);
+		problem = NULL;
+	}
+	else
+		problem = lat_limbs_read(&p, v.sum_lo, v.sum_nlimbs, v.limbs);
+	if (problem == NULL)
+		problem = lat_stream_read(&p, v.f->first_index, v.stream, v.end - v.stream);
 	if (problem == NULL)
 		problem = lat_problem(&p);
 	if (problem != NULL)
@@ -229,7 +318,18 @@ latency_sketch_in(PG_FUNCTION_ARGS)
 	p.max = kpi_text_read_float8(&cur, "max");
 	kpi_text_expect_char(&cur, ',');
 	kpi_text_expect_key(&cur, "sum");
-	p.sum = kpi_text_read_float8(&cur, "sum");
+	/* One float8, or (an exact sum) float8 terms joined by '+'. */
+	do
+	{
+		double		term = kpi_text_read_float8(&cur, "sum");
+
+		if (!(term >= 0.0))
+			kpi_text_invalid(&cur, "The sum must be finite and non-negative.");
+		lat_sum_add_raw(&p.sum_exact, term);
+		if (lat_sum_too_large(&p.sum_exact))
+			kpi_text_invalid(&cur, "The sum is beyond the float8 range.");
+	} while (kpi_text_accept(&cur, "+"));
+	p.sum = lat_sum_double(&p.sum_exact);
 	kpi_text_expect_char(&cur, ',');
 	kpi_text_expect_key(&cur, "zero");
 	p.zero_count = kpi_text_read_int64(&cur, "zero");
@@ -297,7 +397,7 @@ latency_sketch_out(PG_FUNCTION_ARGS)
 	appendStringInfoString(&buf, ",max=");
 	kpi_append_float8(&buf, s->max);
 	appendStringInfoString(&buf, ",sum=");
-	kpi_append_float8(&buf, s->sum);
+	lat_sum_append_text(&buf, &s->sum);
 	appendStringInfo(&buf, ",zero=" INT64_FORMAT ",buckets={", s->zero_count);
 	for (int32 i = s->first; s->bucket_total > 0 && i <= s->last; i++)
 	{
@@ -328,10 +428,12 @@ latency_sketch_out(PG_FUNCTION_ARGS)
 }
 
 /*
- * Binary form: version byte, flags byte, uint16 number of percentiles,
- * int32 number of buckets, int32 first bucket index, float8 alpha, int8
- * count, int8 zero count, float8 sum, min, max, float8 percentiles, then
- * the bucket varints (as in the flat form) up to the end.
+ * Binary form: version byte (2; 1 is read too), flags byte, uint16 number
+ * of percentiles, int32 number of buckets, int32 first bucket index, float8
+ * alpha, int8 count, int8 zero count, float8 sum (the exact sum rounded),
+ * min, max; version 2 then has int16 first limb and uint16 number of limbs
+ * of the exact sum; then float8 percentiles, (version 2) the limbs as int8,
+ * and the bucket varints (as in the flat form) up to the end.
  */
 PG_FUNCTION_INFO_V1(latency_sketch_recv);
 Datum
@@ -340,12 +442,20 @@ latency_sketch_recv(PG_FUNCTION_ARGS)
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
 	LatParsed	p;
 	LatSketch	s;
+	int			version;
 	int			flags;
 	int32		first_index;
+	int			sum_lo = 0;
+	int			sum_nlimbs = 0;
 	const char *problem;
 
 	memset(&p, 0, sizeof(p));
-	kpi_recv_version(buf, LAT_NAME);
+	if (buf->cursor >= buf->len)
+		kpi_binary_invalid(LAT_NAME, "The data is empty.");
+	version = kpi_recv_uint8(buf, LAT_NAME);
+	if (version != LAT_FORMAT_V1 && version != LAT_FORMAT_V2)
+		kpi_binary_invalid(LAT_NAME, "Unknown format version %d; this build reads versions %d and %d.",
+						   version, LAT_FORMAT_V1, LAT_FORMAT_V2);
 	flags = kpi_recv_uint8(buf, LAT_NAME);
 	if ((flags & ~LAT_FLAG_QUANTILES) != 0)
 		kpi_binary_invalid(LAT_NAME, "Unknown flags %d.", flags);
@@ -359,6 +469,13 @@ latency_sketch_recv(PG_FUNCTION_ARGS)
 	p.sum = kpi_recv_float8(buf, LAT_NAME);
 	p.min = kpi_recv_float8(buf, LAT_NAME);
 	p.max = kpi_recv_float8(buf, LAT_NAME);
+	if (version == LAT_FORMAT_V2)
+	{
+		sum_lo = (int16) kpi_recv_uint16(buf, LAT_NAME);
+		sum_nlimbs = kpi_recv_uint16(buf, LAT_NAME);
+		if (sum_nlimbs > LAT_SUM_LIMBS)
+			kpi_binary_invalid(LAT_NAME, "The exact sum has at most %d limbs.", LAT_SUM_LIMBS);
+	}
 	if (!p.has_quantiles && p.nquantiles != 0)
 		kpi_binary_invalid(LAT_NAME, "Percentiles are listed but the flag says there are none.");
 	if (p.nquantiles > LAT_MAX_QUANTILES)
@@ -374,8 +491,22 @@ latency_sketch_recv(PG_FUNCTION_ARGS)
 			memcpy(&p.quantiles[i], &bits, sizeof(double));
 		}
 	}
-	problem = lat_stream_read(&p, first_index, (const uint8 *) buf->data + buf->cursor,
-							  buf->len - buf->cursor);
+	if (version == LAT_FORMAT_V2)
+	{
+		uint64		limbs[LAT_SUM_LIMBS];
+
+		for (int i = 0; i < sum_nlimbs; i++)
+			limbs[i] = (uint64) kpi_recv_int64(buf, LAT_NAME);
+		problem = lat_limbs_read(&p, sum_lo, sum_nlimbs, (const uint8 *) limbs);
+	}
+	else
+	{
+		lat_sum_from_v1(&p);
+		problem = NULL;
+	}
+	if (problem == NULL)
+		problem = lat_stream_read(&p, first_index, (const uint8 *) buf->data + buf->cursor,
+								  buf->len - buf->cursor);
 	if (problem == NULL)
 		problem = lat_problem(&p);
 	if (problem != NULL)
@@ -399,9 +530,12 @@ latency_sketch_send(PG_FUNCTION_ARGS)
 	Size		stream = lat_stream_size(s);
 	uint8	   *bytes = palloc(Max(stream, 1));
 	int32		nbuckets = lat_stream_write(s, bytes);
+	int			lo,
+				nlimbs;
 
+	lat_sum_range(&s->sum, &lo, &nlimbs);
 	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, KPI_BINARY_VERSION);
+	pq_sendbyte(&buf, LAT_FORMAT_V2);
 	pq_sendbyte(&buf, s->has_quantiles ? LAT_FLAG_QUANTILES : 0);
 	pq_sendint16(&buf, (uint16) s->nquantiles);
 	pq_sendint32(&buf, nbuckets);
@@ -409,11 +543,15 @@ latency_sketch_send(PG_FUNCTION_ARGS)
 	pq_sendfloat8(&buf, s->alpha);
 	pq_sendint64(&buf, s->count);
 	pq_sendint64(&buf, s->zero_count);
-	pq_sendfloat8(&buf, s->sum);
+	pq_sendfloat8(&buf, lat_sum_double(&s->sum));
 	pq_sendfloat8(&buf, s->min);
 	pq_sendfloat8(&buf, s->max);
+	pq_sendint16(&buf, (uint16) lo);
+	pq_sendint16(&buf, (uint16) nlimbs);
 	for (int i = 0; i < s->nquantiles; i++)
 		pq_sendfloat8(&buf, s->quantiles[i]);
+	for (int i = 0; i < nlimbs; i++)
+		pq_sendint64(&buf, (int64) s->sum.limb[lo + i]);
 	pq_sendbytes(&buf, (char *) bytes, stream);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }

@@ -17,10 +17,7 @@
 void
 lat_set_alpha(LatSketch *s, double alpha)
 {
-	s->alpha = alpha;
-	s->alpha_eff = alpha * LAT_ALPHA_MARGIN;
-	s->ln_gamma = log1p(2.0 * s->alpha_eff / (1.0 - s->alpha_eff));
-	s->inv_ln_gamma = 1.0 / s->ln_gamma;
+	lat_set_gamma(s, alpha);
 	s->index_lo = (int32) ceil(log(DBL_MIN) * s->inv_ln_gamma);
 	s->index_hi = (int32) ceil(log(DBL_MAX) * s->inv_ln_gamma);
 }
@@ -374,8 +371,7 @@ lat_merge(LatSketch *dst, const LatSketch *src)
 	}
 	dst->count = kpi_add_count(dst->count, src->count);
 	dst->zero_count += src->zero_count;
-	dst->sum += src->sum;
-	lat_check_sum(dst->sum);
+	lat_sum_merge(&dst->sum, &src->sum);
 	if (src->bucket_total > 0)
 	{
 		/* From the top down, so the highest bucket is known before any collapsing. */
@@ -489,7 +485,7 @@ lat_from_parsed(LatSketch *s, const LatParsed *p)
 	lat_init(s, p->alpha, s->cxt);
 	s->count = p->count;
 	s->zero_count = p->zero_count;
-	s->sum = p->sum;
+	s->sum = p->sum_exact;
 	s->min = p->min;
 	s->max = p->max;
 	if (p->nbuckets > 0)

@@ -88,6 +88,48 @@ extern double kpi_two_sided_z(double confidence);
 extern void kpi_wilson_interval(int64 x, int64 n, double confidence,
 								double *lower, double *upper);
 
+/* Standard normal CDF, P(Z <= x). */
+extern double kpi_normal_cdf(double x);
+
+/* Two-sided normal p-value 2·P(Z >= |z|), accurate far into the tail. */
+extern double kpi_normal_two_sided_p(double z);
+
+/* Student's t CDF P(T <= t) for df > 0 degrees of freedom (df may be fractional). */
+extern double kpi_t_cdf(double t, double df);
+
+/* Two-sided t p-value 2·P(T >= |t|), accurate far into the tail. */
+extern double kpi_t_two_sided_p(double t, double df);
+
+/* Student's t quantile: the t with P(T <= t) = p, p in (0,1), df > 0. */
+extern double kpi_t_quantile(double p, double df);
+
+/* Two-sided t multiplier for a confidence level: kpi_t_quantile(1 - (1-c)/2, df). */
+extern double kpi_two_sided_t(double confidence, double df);
+
+/*
+ * Always-valid p-value of the normal-mixture SPRT for an effect estimate diff
+ * with variance var from n observations in all (compare.c), and the checked
+ * tuning argument (N*) at argument argno.
+ */
+extern double kpi_msprt_p_value(double diff, double var, double n, double tuning);
+extern double kpi_msprt_tuning(FunctionCallInfo fcinfo, int argno);
+
+/*
+ * The fixed-size layouts of rate_summary and nps_summary, frozen with 1.0
+ * (INTERNALLENGTH 16 and 88), for families that read them (comparisons).
+ */
+typedef struct KpiRateCounts
+{
+	int64		successes;
+	int64		trials;
+} KpiRateCounts;
+
+#define KPI_NPS_NSCORES 11
+typedef struct KpiNpsCounts
+{
+	int64		counts[KPI_NPS_NSCORES];	/* counts[s] = responses scoring s */
+} KpiNpsCounts;
+
 /*
  * "(key=value,...)" text form shared by the summary types.
  *

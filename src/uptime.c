@@ -732,6 +732,7 @@ tl_binary_read(Timeline *tl, StringInfo buf, bool states_type)
 			int64		lo = tl_recv_ts(buf, type_name);
 			int64		hi = tl_recv_ts(buf, type_name);
 
+			CHECK_FOR_INTERRUPTS();
 			if (lo >= hi || lo < tl->known_lo || hi > tl->known_hi || (i > 0 && lo <= prev_hi))
 				kpi_binary_invalid(type_name, "Up intervals must be non-empty, sorted, separated and within the known range.");
 			if ((i == 0 && lo != tl->known_lo) || (i == n - 1 && hi != tl->known_hi))
@@ -784,6 +785,7 @@ tl_binary_read(Timeline *tl, StringInfo buf, bool states_type)
 			st = palloc_extended(n, MCXT_ALLOC_HUGE);
 			for (int64 j = 0; j < n; j++)
 			{
+				CHECK_FOR_INTERRUPTS();
 				ts[j] = tl_recv_ts(buf, type_name);
 				st[j] = (uint8) kpi_recv_uint8(buf, type_name);
 			}
@@ -1128,6 +1130,7 @@ tl_to_text(Timeline *tl)
 		appendStringInfoString(&buf, "),up={");
 		for (int64 i = 0; i < tl->niv; i++)
 		{
+			CHECK_FOR_INTERRUPTS();
 			appendStringInfoString(&buf, i > 0 ? ",[" : "[");
 			tl_append_ts(&buf, tl->iv[2 * i]);
 			appendStringInfoChar(&buf, ',');
@@ -1159,6 +1162,7 @@ tl_to_text(Timeline *tl)
 		appendStringInfoString(&buf, p->raw ? "raw[" : "[");
 		for (int64 j = 0; j < p->n; j++)
 		{
+			CHECK_FOR_INTERRUPTS();
 			if (j > 0)
 				appendStringInfoChar(&buf, ',');
 			tl_append_ts(&buf, tl->ts[p->start + j]);
@@ -1212,6 +1216,7 @@ tl_from_text(Timeline *tl, const char *input, bool states_type)
 				int64		lo,
 							hi;
 
+				CHECK_FOR_INTERRUPTS();
 				kpi_text_expect_char(&cur, '[');
 				lo = tl_text_ts(&cur);
 				kpi_text_expect_char(&cur, ',');
@@ -1287,6 +1292,7 @@ tl_from_text(Timeline *tl, const char *input, bool states_type)
 		{
 			int			s;
 
+			CHECK_FOR_INTERRUPTS();
 			tl_reserve(CurrentMemoryContext, (void **) &ts, &cap, n, 1, sizeof(int64), type_name);
 			if (st == NULL)
 				st = palloc(cap);

@@ -50,7 +50,7 @@ INSERT INTO kpi_hostile.arg_values (typ, expr, typical, argname) VALUES
 ('int8', '1', false, NULL), ('int8', '9223372036854775807', false, NULL),
 ('int8', '-9223372036854775808', false, NULL),
 -- float8
-('float8', '0.5', true, NULL), ('float8', '0.01', true, 'relative_accuracy'),
+('float8', '0.5', true, NULL), ('float8', '0.01', true, 'relative_accuracy'), ('float8', '5000', true, 'tuning'),
 -- epsilon (privacy): huge, so the releases are deterministic (noise 0 but with probability ~e^-1000000)
 ('float8', '1e6', true, 'epsilon'),
 ('float8', '0', false, NULL), ('float8', '''-0''', false, NULL), ('float8', '1', false, NULL),
@@ -87,6 +87,7 @@ INSERT INTO kpi_hostile.arg_values (typ, expr, typical, argname) VALUES
 
 -- text
 ('text', '''u1''', true, NULL), ('text', '''on''', true, 'mode'), ('text', '''week''', true, 'granularity'),
+('text', '''nps''', true, 'kpi'), ('text', '''all''', true, 'segment'),
 ('text', '''''', false, NULL), ('text', '''on_or_after''', false, NULL), ('text', '''ON''', false, NULL),
 ('text', '''day''', false, NULL), ('text', '''month''', false, NULL), ('text', '''year''', false, NULL),
 ('text', '''garbage''', false, NULL), ('text', 'E''\u00e9t\u00e9''', false, NULL),
@@ -149,6 +150,11 @@ INSERT INTO kpi_hostile.arg_values (typ, expr, typical, argname) VALUES
 ('score_summary', '''(responses=1,sum=0,sum_frac=0,weights={0.5,0.5})''', false, NULL),
 ('score_summary', '''(responses=9223372036854775807,sum=9223372036854775807,sum_frac=4611686018427387903,weights={1})''', false, NULL),
 ('score_summary', '(SELECT @extschema@.weighted_score_agg(array_fill(0.5::float8, ARRAY[64]), array_fill(1.0::float8 / 64, ARRAY[64])))', false, NULL),
+('mean_summary', '(SELECT @extschema@.mean_agg(x / 4.0) FROM generate_series(1, 20) x)', true, NULL),
+('mean_summary', '''(count=0,min=0,max=0,sum=0x0,sum_sq=0x0)''', false, NULL),
+('mean_summary', '(SELECT @extschema@.mean_agg(3.0::float8))', false, NULL),
+('mean_summary', '(SELECT @extschema@.mean_agg(x) FROM (VALUES (4611686018427387392::float8), (-4611686018427387392), (1e-300)) v(x))', false, NULL),
+('mean_summary', '''(count=9223372036854775807,min=4611686018427387392,max=4611686018427387392,sum=0x1ffffffffffffeffc0000000000002000000000000000000,sum_sq=0x7ffffffffffff7ff0000000000200fffffffffffffc000000000000000000000000000000000000)''', false, NULL),
 ('latency_sketch', '(SELECT @extschema@.latency_agg(x / 100.0) FROM generate_series(1, 1000) x)', true, NULL),
 ('latency_sketch', '(SELECT @extschema@.latency_agg(0))', false, NULL),
 ('latency_sketch', '(SELECT @extschema@.latency_agg(x, 0.1) FROM generate_series(1, 10) x)', false, NULL),
@@ -241,6 +247,7 @@ LANGUAGE sql STABLE AS $$
                                       t.typmodin, t.typmodout, t.typanalyze))
       AND NOT EXISTS (SELECT 1 FROM unnest(p.proargtypes::oid[]) a(t)
                       JOIN pg_catalog.pg_type ty ON ty.oid = a.t WHERE ty.typtype = 'p')
+      AND p.prorettype <> 'pg_catalog.trigger'::pg_catalog.regtype
     ORDER BY p.oid::regprocedure::text
 $$;
 
@@ -481,8 +488,11 @@ INSERT INTO kpi_hostile.expectations VALUES
 ('@extschema@.lift_combine(''{10,3,10,2}'', ''{1,5,1,1}'')', '22023'),
 ('@extschema@.lift_accum(''{0,0,-1,0}'', true, false)', '22023'),
 ('@extschema@.mrr_final(''{2629800000000,1,2629800000000}'')', '22023'),
-('@extschema@.mrr_final(''{0,1}'')', '22023'),
-('@extschema@.ltv_cac_final(''{1,2,3}'')', '22023'),
+('@extschema@.mrr_final(''{-1,1}'')', '22023'),                    -- negative period
+('@extschema@.mrr_final(''{0,1,0,1}'')', '22023'),                 -- two row counts (pg_kpi.min_group_size)
+('@extschema@.mrr_final(''{0,-1}'')', '22023'),                    -- negative row count
+('@extschema@.ltv_cac_final(''{1,2,3,4}'')', '22023'),             -- sums and a row count, not more
+('@extschema@.ltv_cac_final(''{1,2,0.5}'')', '22023'),             -- fractional row count
 ('@extschema@.retention_final(''{NaN,1}'')', '22023'),
 ('@extschema@.ltv_cac_final(''{1e300,1e-300}'')', '22003'),       -- ratio overflows float8
 ('@extschema@.cac_payback_months(100, 100, ''4.9e-324'')', '22003'),

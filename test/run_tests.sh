@@ -57,7 +57,7 @@ kpi_log "throwaway cluster on port $PGPORT (socket in $PGHOST)"
 # Tier 1: pg_regress.
 if [ -z "$only_tier" ] || [ "$only_tier" = regress ]; then
     echo "== regress (pg_regress sql/*.sql)"
-    out=$(make -s installcheck 2>&1)
+    out=$(make -s installcheck KPI_THROWAWAY=1 2>&1)
     status=$?
     echo "$out" | grep -E '^(test | *[a-z_0-9]+ +\.\.\.|ok|not ok)' || true
     n_ok=$(echo "$out" | grep -cE '\.\.\. ok')

@@ -6,7 +6,8 @@
 # 1.0 walked up with ALTER EXTENSION pg_kpi UPDATE — and for each of the four ways in,
 # this tier loads the values and compares every answer with 1.0's, text for text.  It
 # then rolls the old values up with values the current version builds from the
-# remaining rows and compares with a summary built from all rows and with plain SQL.
+# remaining rows and compares with a summary built from all rows and with plain SQL,
+# and rolls many copies of the old values up in a forced-parallel plan (vs serial).
 # Last, values stored under 1.0 (tables, a materialized view, an expression index) are
 # read after ALTER EXTENSION UPDATE in place.  Failures name the fixture, the value id
 # and the accessor.  Needs PGHOST/PGPORT of a cluster where pg_kpi is installed.

@@ -26,6 +26,7 @@ samples=(
   "uptime_summary|SELECT ARRAY[(SELECT uptime_agg(timestamptz '2026-01-01 00:00+00' + i * interval '61.5 seconds', i % 7 <> 3)::text FROM generate_series(1, 60) i), (SELECT heartbeat_agg(timestamptz '2026-01-01 00:00+00' + i * interval '50 seconds', interval '1 minute')::text FROM generate_series(1, 40) i WHERE i % 9 <> 4), '(kind=probes,pieces={raw[2026-01-01T00:00:00Z up,2026-01-01T00:01:00Z up],[2026-01-01T00:05:00.5Z down,2026-01-01T00:06:00Z down]})']"
   "mrr_bridge|SELECT ARRAY[(SELECT mrr_bridge_agg((ARRAY['new', 'expansion', 'contraction', 'churn', 'reactivation', 'flat'])[1 + i % 6], CASE WHEN i % 6 IN (2, 3) THEN -i * 1.25 WHEN i % 6 = 5 THEN 0 ELSE i * 1.25 END)::text FROM generate_series(1, 60) i), '(new=1:10.50,expansion=0:0,contraction=0:0,churn=2:40,reactivation=0:0,flat=3:0)']"
   "state_summary|SELECT ARRAY[(SELECT state_agg(timestamptz '2026-01-01 00:00+00' + i * interval '7 minutes', (ARRAY['open', 'pending', 'a\"b', 'resolved'])[1 + i % 4])::text FROM generate_series(1, 40) i), '(states={\"closed\",\"open\"},pieces={raw[2026-01-01T00:00:00Z 1,2026-01-01T01:00:00Z 1],[2026-01-02T00:00:00Z 0]})']"
+  "mean_summary|SELECT ARRAY[(SELECT mean_agg((i - 500) / 7.0)::text FROM generate_series(1, 1000) i), (SELECT mean_agg(x)::text FROM unnest(ARRAY[-4.6e18, 4.6e18, 1e-300, 0.1, -0.1]::float8[]) x), (SELECT mean_agg(2.5)::text), '(count=0,min=0,max=0,sum=0x0,sum_sq=0x0)']"
 )
 # Every base type of the extension needs samples.
 covered=" $(printf '%s\n' "${samples[@]}" | cut -d'|' -f1 | tr '\n' ' ') "

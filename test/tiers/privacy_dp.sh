@@ -3,7 +3,7 @@
 #       Laplace law P(Z = z) = (1-p)/(1+p) p^|z|, p = e^-epsilon (chi-square
 #       goodness of fit, p-value > 0.001) and have mean 0 (|mean| < 4.5 SE);
 #   (b) the guarantee, empirically: for neighbouring inputs (one user added to
-#       a user_activity; one row added to a rate_summary) the frequency of
+#       a user_activity; one row added to a rate_summary or an nps_summary) the frequency of
 #       every output value (rate: every bin of width 0.005) differs by at most
 #       a factor e^epsilon, up to 4.5 standard errors of the log ratio;
 #   (c) utility at epsilon 1 over 10,000 users: the error of active_users
@@ -80,6 +80,18 @@ RETURNS TABLE (values_compared bigint, max_log_ratio float8, violations bigint) 
                FROM ca JOIN cb USING (v) WHERE ca.c >= 200 AND cb.c >= 200)
     SELECT count(*), max(lr), count(*) FILTER (WHERE lr > eps + 4.5 * se) FROM j
 $$;
+CREATE FUNCTION neighbours_nps(eps float8, m int)
+RETURNS TABLE (values_compared bigint, max_log_ratio float8, violations bigint) LANGUAGE sql VOLATILE AS $$
+    WITH a AS (SELECT round(nps('(0=5,1=0,2=0,3=0,4=0,5=0,6=5,7=10,8=10,9=10,10=10)'::nps_summary, eps)::numeric) AS v
+               FROM generate_series(1, m)),
+         b AS (SELECT round(nps('(0=5,1=0,2=0,3=0,4=0,5=0,6=5,7=10,8=10,9=10,10=11)'::nps_summary, eps)::numeric) AS v
+               FROM generate_series(1, m)),
+         ca AS (SELECT v, count(*) AS c FROM a GROUP BY v),
+         cb AS (SELECT v, count(*) AS c FROM b GROUP BY v),
+         j AS (SELECT abs(ln(ca.c::float8 / cb.c)) AS lr, sqrt(1.0 / ca.c + 1.0 / cb.c) AS se
+               FROM ca JOIN cb USING (v) WHERE ca.c >= 200 AND cb.c >= 200)
+    SELECT count(*), max(lr), count(*) FILTER (WHERE lr > eps + 4.5 * se) FROM j
+$$;
 -- (c) utility at epsilon 1 over 10,000 users.  Variance of the discrete
 -- Laplace with P ~ exp(-|z|/b): 2p/(1-p)^2, p = e^(-1/b).
 CREATE FUNCTION dl_var(b float8) RETURNS float8 LANGUAGE sql IMMUTABLE AS $$
@@ -132,6 +144,9 @@ check "neighbouring user_activity (100 vs 101 users), epsilon 0.5, 100000 draws 
 check "neighbouring rate_summary (30/100 vs 31/101), epsilon 1, 100000 draws each: every output bin (width 0.005) ratio <= e^epsilon (bins compared|max |log ratio|, bound 1|violations)" \
     "SELECT values_compared || '|' || round(max_log_ratio::numeric, 4) || '|' || violations || '|' || (violations = 0 AND values_compared >= 5)
      FROM neighbours_rate(1, 100000)"
+check "neighbouring nps_summary (50 vs 51 responses), epsilon 1, 100000 draws each: every output bin (1 NPS point) ratio <= e^epsilon (bins compared|max |log ratio|, bound 1|violations)" \
+    "SELECT values_compared || '|' || round(max_log_ratio::numeric, 4) || '|' || violations || '|' || (violations = 0 AND values_compared >= 5)
+     FROM neighbours_nps(1, 100000)"
 check "utility: active_users at epsilon 1 over 10000 users, 2000 draws: RMSE matches the noise SD (RMSE|expected SD|bias|bias bound)" \
     "SELECT round(rmse::numeric, 4) || '|' || round(expected_sd::numeric, 4) || '|' || round(bias::numeric, 4) || '|' || round(bias_bound::numeric, 4)
             || '|' || (rmse BETWEEN 0.8 * expected_sd AND 1.25 * expected_sd AND abs(bias) < bias_bound)
