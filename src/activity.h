@@ -281,61 +281,12 @@ act_words_byte(const uint64 *words, int64 i)
 
 /* ===== Varints, limits, errors (activity_format.c) ===== */
 
-/* Append an unsigned LEB128 varint. */
-static inline uint8 *
-act_put_varint(uint8 *p, uint64 v)
-{
-	while (v >= 0x80)
-	{
-		*p++ = (uint8) (v | 0x80);
-		v >>= 7;
-	}
-	*p++ = (uint8) v;
-	return p;
-}
-
-/* Read a minimal-length varint within [*pp, end); false if malformed. */
-static inline bool
-act_get_varint(const uint8 **pp, const uint8 *end, uint64 *out)
-{
-	const uint8 *p = *pp;
-	uint64		v = 0;
-	int			shift = 0;
-
-	if (likely(p < end && *p < 0x80))
-	{
-		/* One byte: the common case. */
-		*out = *p;
-		*pp = p + 1;
-		return true;
-	}
-	for (;;)
-	{
-		uint8		b;
-
-		if (p >= end)
-			return false;
-		b = *p++;
-		if (shift == 63 && b > 1)
-			return false;
-		v |= (uint64) (b & 0x7f) << shift;
-		if (!(b & 0x80))
-		{
-			if (b == 0 && shift > 0)
-				return false;	/* over-long encoding */
-			break;
-		}
-		shift += 7;
-	}
-	*pp = p;
-	*out = v;
-	return true;
-}
+/* Varints: the shared codec of pg_kpi.h (kpi_varint_put/get/len). */
 
 /* Error for a summary that would pass the size limit (54000). */
 pg_attribute_noreturn() extern void act_too_large(const char *what);
 
-/* Error for a stored value that fails validation (XX001). */
+/* Error for a stored value that fails validation (XX001, kpi_corrupted). */
 pg_attribute_noreturn() extern void act_corrupted(void);
 
 /* Allocate n zeroed elements of size sz in the current context, erroring past 1 GB. */
@@ -403,20 +354,6 @@ extern const char *act_stream_canonical(const uint8 *data, Size len, int32 first
 extern ActFlat *act_flat_build(int version, int flags, int32 retention_n, int32 first_day,
 							   int32 last_day, int64 nusers, const uint8 *data, Size len);
 
-/* Bytes of a varint. */
-static inline int
-act_varint_len(uint64 v)
-{
-	int			n = 1;
-
-	while (v >= 0x80)
-	{
-		v >>= 7;
-		n++;
-	}
-	return n;
-}
-
 /*
  * Write one user's days as a canonical record payload (L and what follows)
  * into out (act_out_reserve'd by the callee), from a bitmap (bit i = day
@@ -434,7 +371,7 @@ act_out_varint(StringInfo out, uint64 v)
 {
 	uint8	   *p = (uint8 *) out->data + out->len;
 
-	out->len += (int) (act_put_varint(p, v) - p);
+	out->len += (int) (kpi_varint_put(p, v) - p);
 }
 
 

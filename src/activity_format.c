@@ -21,9 +21,7 @@ act_too_large(const char *what)
 void
 act_corrupted(void)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_DATA_CORRUPTED),
-			 errmsg("corrupted user_activity value")));
+	kpi_corrupted(ACT_NAME, NULL);
 }
 
 /* Allocate n elements of size sz in the current context, erroring past 1 GB. */
@@ -76,7 +74,7 @@ act_reader_next(ActReader *r, bool *done)
 			return "The first and last day do not match the users' active days.";
 		return NULL;
 	}
-	if (!act_get_varint(&r->p, r->end, &delta))
+	if (!kpi_varint_get(&r->p, r->end, &delta))
 		return "A user record's id is truncated or malformed.";
 	if (r->started)
 	{
@@ -89,12 +87,12 @@ act_reader_next(ActReader *r, bool *done)
 	else
 		r->key = delta;
 	r->started = true;
-	if (!act_get_varint(&r->p, r->end, &start))
+	if (!kpi_varint_get(&r->p, r->end, &start))
 		return "A user record's first day is truncated or malformed.";
 	if (start >= (uint64) r->span)
 		return "A user's first day lies after the summary's last day.";
 	r->payload = r->p;
-	if (!act_get_varint(&r->p, r->end, &nbytes))
+	if (!kpi_varint_get(&r->p, r->end, &nbytes))
 		return "A user record's bitmap length is truncated or malformed.";
 	if (nbytes == 0 && r->version >= ACT_VERSION)
 	{
@@ -102,7 +100,7 @@ act_reader_next(ActReader *r, bool *done)
 		uint64		m,
 					gap;
 
-		if (!act_get_varint(&r->p, r->end, &m))
+		if (!kpi_varint_get(&r->p, r->end, &m))
 			return "A user's day list is truncated or malformed.";
 		if (m == 0 || m > (uint64) (r->end - r->p) || m >= (uint64) (r->span - (int64) start))
 			return "A user's day list length does not fit the summary.";
@@ -113,7 +111,7 @@ act_reader_next(ActReader *r, bool *done)
 		last = (int64) start;
 		for (uint64 i = 0; i < m; i++)
 		{
-			if (!act_get_varint(&r->p, r->end, &gap))
+			if (!kpi_varint_get(&r->p, r->end, &gap))
 				return "A user's day list is truncated or malformed.";
 			if (gap == 0 || gap >= (uint64) r->span)
 				return "The days of a user's day list must be increasing.";
@@ -173,7 +171,7 @@ act_header_problem(int version, int flags, int reserved, int32 retention_n,
 static inline int64
 act_list_size(int64 m, int64 gap_bytes)
 {
-	return 1 + act_varint_len((uint64) m) + gap_bytes;
+	return 1 + kpi_varint_len((uint64) m) + gap_bytes;
 }
 
 /*
@@ -196,7 +194,7 @@ act_list_wins(int64 list_size, int64 bitmap_size)
 static inline int64
 act_bitmap_size(int64 nbytes)
 {
-	return act_varint_len((uint64) nbytes) + nbytes;
+	return kpi_varint_len((uint64) nbytes) + nbytes;
 }
 
 /*
@@ -230,7 +228,7 @@ act_reader_canonical(ActReader *r)
 				if (d == 0)
 					continue;
 				m++;
-				gap_bytes += act_varint_len((uint64) (d - prev));
+				gap_bytes += kpi_varint_len((uint64) (d - prev));
 				prev = d;
 			}
 			if (!act_list_wins(act_list_size(m, gap_bytes), bsize))
@@ -336,7 +334,7 @@ act_check_text_size(ActFlat *f)
 
 			for (int64 i = 0; i < r.ngaps; i++)
 			{
-				(void) act_get_varint(&p, r.p, &gap);
+				(void) kpi_varint_get(&p, r.p, &gap);
 				len += 1 + act_dec_len((int64) gap);
 			}
 		}
@@ -421,7 +419,7 @@ act_put_days_bitmap(StringInfo out, const uint64 *words, int64 nbits)
 				if (d == 0)
 					continue;
 				m++;
-				gap_bytes += act_varint_len((uint64) (d - prev));
+				gap_bytes += kpi_varint_len((uint64) (d - prev));
 				prev = d;
 			}
 			if (!act_list_wins(act_list_size(m, gap_bytes), bsize))
@@ -453,7 +451,7 @@ act_put_days_list(StringInfo out, const int32 *days, int64 n)
 	int64		gap_bytes = 0;
 
 	for (int64 i = 1; i < n; i++)
-		gap_bytes += act_varint_len((uint64) ((int64) days[i] - days[i - 1]));
+		gap_bytes += kpi_varint_len((uint64) ((int64) days[i] - days[i - 1]));
 	if (act_list_wins(act_list_size(n - 1, gap_bytes), act_bitmap_size(nbytes)))
 	{
 		act_out_reserve(out, 1 + 10 + gap_bytes);
@@ -766,7 +764,7 @@ act_iter_next(ActIter *it)
 			days[0] = it->rd.start;
 			for (int64 i = 1; i <= it->rd.ngaps; i++)
 			{
-				(void) act_get_varint(&p, it->rd.p, &gap);
+				(void) kpi_varint_get(&p, it->rd.p, &gap);
 				days[i] = days[i - 1] + (int32) gap;
 			}
 			it->days = days;

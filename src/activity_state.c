@@ -1174,18 +1174,12 @@ ActExpanded *
 act_state_for_update(FunctionCallInfo fcinfo)
 {
 	MemoryContext aggcontext;
-	ActExpanded *e;
+	ActExpanded *e = (ActExpanded *) kpi_expanded_own_state(fcinfo, 0, &act_methods);
 
+	if (e != NULL)
+		return e;
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
 		aggcontext = CurrentMemoryContext;
-	else if (!PG_ARGISNULL(0) &&
-			 VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(PG_GETARG_DATUM(0))))
-	{
-		e = (ActExpanded *) DatumGetEOHP(PG_GETARG_DATUM(0));
-		if (e->hdr.eoh_methods == &act_methods &&
-			MemoryContextGetParent(e->hdr.eoh_context) == aggcontext)
-			return e;
-	}
 	e = act_expanded_new(aggcontext, 0);
 	if (!PG_ARGISNULL(0))
 		act_expanded_merge(e, PG_GETARG_DATUM(0));
