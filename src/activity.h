@@ -8,8 +8,10 @@
  * Files of the family:
  *		activity_format.c	flat format: varints, reader/validator, builder,
  *							the read-only view and the per-user iterator
- *		activity_state.c	the expanded (in-memory) form: hash table with
- *							buffered inserts, radix sort, k-way merge
+ *		activity_state.c	the expanded (in-memory) form: one user's days
+ *							(bitmap or list), hash table with buffered
+ *							inserts, appended users of merged summaries,
+ *							radix sort, k-way heap merge
  *		activity_io.c		text and binary input/output
  *		activity_agg.c		transition, combine and final functions
  *		activity_metrics.c	dau_mau, retention_rate, retention, stickiness,
