@@ -32,7 +32,7 @@ SELECT rate(completed) AS task_completion,          -- 0.70
        rate(thumbs_up) AS usat,                     -- 0.80
        avg(stars) AS usat_stars,                    -- 3.0
        rate(stars >= 4) AS csat,                    -- 0.40
-       quality_score(relevance, accuracy, completeness, tone) AS quality,  -- 0.83
+       round(quality_score(relevance, accuracy, completeness, tone)::numeric, 12) AS quality,  -- 0.83
        rate(correct_first) AS first_response_accuracy,  -- 0.75
        rate(escalated) AS escalation,               -- 0.25
        rate(NOT escalated) AS deflection,           -- 0.75
@@ -41,7 +41,7 @@ SELECT rate(completed) AS task_completion,          -- 0.70
        rate(predicted_intent = true_intent) AS intent_accuracy,  -- 0.90
        avg(turns) AS avg_turns,                     -- 3.4
        rate(converted) AS conversion,               -- 0.50
-       lift(converted, used_ai) AS conversion_lift  -- 0.6 / 0.4 - 1 = 0.5
+       round(lift(converted, used_ai)::numeric, 12) AS conversion_lift  -- 0.6 / 0.4 - 1 = 0.5
 FROM interactions;
 SELECT abs(quality_score(relevance, accuracy, completeness, tone) - 0.83) < 1e-12 AS quality_is_083,
        abs(lift(converted, used_ai) - 0.5) < 1e-12 AS lift_is_half
@@ -76,12 +76,15 @@ SELECT wave, nps(score) FROM survey GROUP BY wave ORDER BY wave;
 -- CRR and churn: the retention guide's example.  1,000 users active in
 -- January; 900 of them and 200 new users in February (1,100):
 -- CRR = (1,100 - 200) / 1,000 = 90%, churn = 100 / 1,000 = 10%.
+-- (previous starts on the first day of the data: churn_rate and
+-- customer_retention_rate return NULL with a warning when the summary starts
+-- after the start of previous, since history before it would be missing.)
 CREATE TABLE user_days AS
 SELECT u AS user_id, date '2026-01-10' AS day FROM generate_series(1, 1000) u
 UNION ALL SELECT u, date '2026-02-10' FROM generate_series(1, 900) u
 UNION ALL SELECT u, date '2026-02-20' FROM generate_series(1001, 1200) u;
-SELECT customer_retention_rate(a, '[2026-01-01,2026-02-01)', '[2026-02-01,2026-03-01)') AS crr,
-       churn_rate(a, '[2026-01-01,2026-02-01)', '[2026-02-01,2026-03-01)') AS churn,
+SELECT customer_retention_rate(a, '[2026-01-10,2026-02-01)', '[2026-02-01,2026-03-01)') AS crr,
+       churn_rate(a, '[2026-01-10,2026-02-01)', '[2026-02-01,2026-03-01)') AS churn,
        active_users(a, '[2026-02-01,2026-03-01)') AS february_users
 FROM (SELECT activity_agg(user_id, day) AS a FROM user_days) q;
 
@@ -231,6 +234,7 @@ CREATE TABLE cat_events AS
 SELECT 'u' || floor(random() * 400)::int AS user_id, 'q' || floor(random() * 30)::int AS query,
        timestamptz '2026-01-01 00:00+00' + random() * interval '90 days' AS ts
 FROM generate_series(1, 30000);
+ANALYZE cat_events;
 CREATE TEMP TABLE cat_truth AS
 SELECT (SELECT rate(coalesce(repeated, false))
         FROM (SELECT user_id, bool_or(ts - prev <= interval '7 days') AS repeated

@@ -16,6 +16,7 @@ SELECT i, i % 4 AS team,
 FROM generate_series(1, 4000) i;
 ALTER TABLE dur_tickets ADD COLUMN resolved_at timestamptz;
 UPDATE dur_tickets SET resolved_at = opened_at + took;
+ANALYZE dur_tickets;
 
 -- The sketch of intervals is the sketch of their seconds (EXTRACT(epoch)).
 SELECT team, latency_agg(took)::text = latency_agg(extract(epoch FROM took)::float8)::text AS same_sketch,

@@ -131,8 +131,8 @@ JOIN priv_events e ON e.u <= gg.g GROUP BY g;
 SET pg_kpi.min_group_size = 0;
 CREATE TEMP TABLE priv_act_k0 AS
 SELECT g, dau_mau(s) AS dm, retention_rate(s, 3) AS rr, retention_rate(s, 3, 'on_or_after') AS rr2,
-       churn_rate(s, daterange('2026-01-05', '2026-01-10'), daterange('2026-01-10', '2026-01-17')) AS churn,
-       customer_retention_rate(s, daterange('2026-01-05', '2026-01-10'), daterange('2026-01-10', '2026-01-17')) AS crr,
+       churn_rate(s, daterange('2026-01-06', '2026-01-10'), daterange('2026-01-10', '2026-01-17')) AS churn,
+       customer_retention_rate(s, daterange('2026-01-06', '2026-01-10'), daterange('2026-01-10', '2026-01-17')) AS crr,
        active_users(s) AS au, active_users(s, daterange('2026-01-10', '2026-01-17')) AS au_week2,
        first_day(s) AS fd, last_day(s) AS ld,
        first_day(s, daterange('2026-01-10', '2026-01-17')) AS fd_week2,
@@ -149,9 +149,9 @@ SELECT a.g, a.n, a.n_week1, a.n_week2,
        active_users(a.s) IS NOT DISTINCT FROM CASE WHEN a.n >= 4 THEN k0.au END AS active_users_ok,
        active_users(a.s, daterange('2026-01-10', '2026-01-17')) IS NOT DISTINCT FROM
            CASE WHEN a.n_week2 >= 4 THEN k0.au_week2 END AS active_users_during_ok,
-       churn_rate(a.s, daterange('2026-01-05', '2026-01-10'), daterange('2026-01-10', '2026-01-17'))
+       churn_rate(a.s, daterange('2026-01-06', '2026-01-10'), daterange('2026-01-10', '2026-01-17'))
            IS NOT DISTINCT FROM CASE WHEN a.n_week1 >= 4 THEN k0.churn END AS churn_ok,
-       customer_retention_rate(a.s, daterange('2026-01-05', '2026-01-10'), daterange('2026-01-10', '2026-01-17'))
+       customer_retention_rate(a.s, daterange('2026-01-06', '2026-01-10'), daterange('2026-01-10', '2026-01-17'))
            IS NOT DISTINCT FROM CASE WHEN a.n_week1 >= 4 THEN k0.crr END AS crr_ok,
        first_day(a.s) IS NOT DISTINCT FROM CASE WHEN a.n >= 4 THEN k0.fd END AS first_day_ok,
        last_day(a.s) IS NOT DISTINCT FROM CASE WHEN a.n >= 4 THEN k0.ld END AS last_day_ok,

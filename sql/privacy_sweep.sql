@@ -36,7 +36,8 @@ FROM sweep;
 SELECT sig, rk FROM sweep
 WHERE r0 IS DISTINCT FROM rk AND rk <> '{NULL}' AND NOT (SELECT proretset FROM pg_proc WHERE oid = fn) ORDER BY 1;
 -- Not suppressed (reviewed): per-row arithmetic (cac, ltv, usage_ltv,
--- cac_payback_months, cost_per_resolution, response_quality), window functions
+-- cac_payback_months, cost_per_resolution, response_quality, kpi_grade of a
+-- given value), window functions
 -- that label rows (session_number, mrr_movement), settings and configuration
 -- (relative_accuracy, weights, kpi_grade), a diagnostic (activity_memory_bytes), and the
 -- uptime/state accessors (a timeline describes a service, not people).

@@ -167,11 +167,7 @@ COMMENT ON FUNCTION dau_mau(user_activity) IS 'mean daily active users over ever
 CREATE FUNCTION retention_rate(user_activity, n integer, mode text DEFAULT 'on') RETURNS float8
     AS 'MODULE_PATHNAME', 'activity_retention_rate' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION retention_rate(user_activity, integer, text) IS 'N-day retention of the users old enough; mode on or on_or_after';
-CREATE FUNCTION retention(user_activity, granularity text DEFAULT 'week', periods integer DEFAULT 12,
-                          mode text DEFAULT 'on')
-    RETURNS TABLE(cohort date, cohort_size bigint, period integer, retained bigint, rate float8)
-    AS 'MODULE_PATHNAME', 'activity_retention' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 100;
-COMMENT ON FUNCTION retention(user_activity, text, integer, text) IS 'cohort retention table: complete periods 0..periods of each day/week/month cohort';
+-- retention(user_activity, ...) is defined in src/analytics.sql (1.1: options).
 CREATE FUNCTION stickiness(user_activity, window_days integer DEFAULT 30)
     RETURNS TABLE(day date, dau bigint, mau bigint, dau_mau float8)
     AS 'MODULE_PATHNAME', 'activity_stickiness' LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 90;

@@ -500,6 +500,26 @@ act_period_compare(FunctionCallInfo fcinfo, bool crr)
 	}
 	if (s == 0)
 		PG_RETURN_NULL();
+	/* Without history before previous, returning users would look new. */
+	if (v.first_day > plo)
+	{
+		char		first[MAXDATELEN + 1],
+					start[MAXDATELEN + 1];
+		struct pg_tm tm;
+
+		j2date(v.first_day + POSTGRES_EPOCH_JDATE, &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+		EncodeDateOnly(&tm, USE_ISO_DATES, first);
+		j2date((int) plo + POSTGRES_EPOCH_JDATE, &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+		EncodeDateOnly(&tm, USE_ISO_DATES, start);
+		ereport(WARNING,
+				(errcode(ERRCODE_WARNING),
+				 errmsg("%s needs activity from before the previous period, but the summary starts on %s",
+						crr ? "customer_retention_rate" : "churn_rate", first),
+				 errdetail("The previous period starts on %s; the result is NULL rather than a rate computed from missing history.",
+						   start),
+				 errhint("Build the summary from activity that starts before the previous period, or start previous on or after first_day(summary).")));
+		PG_RETURN_NULL();
+	}
 	KPI_SUPPRESS_SMALL_GROUP(s);
 	if (crr)
 		PG_RETURN_FLOAT8((double) (e - nnew) / (double) s);

@@ -208,8 +208,13 @@ kpi_benchmark_mark_user(PG_FUNCTION_ARGS)
 	desc = trigdata->tg_relation->rd_att;
 	tuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
 	cols[0] = SPI_fnumber(desc, "shipped");
-	if (cols[0] <= 0)
-		elog(ERROR, "kpi_benchmark has no column \"shipped\"");
+	/* any table owner can attach this trigger: write only into a boolean column */
+	if (cols[0] <= 0 || TupleDescAttr(desc, cols[0] - 1)->atttypid != BOOLOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("kpi_benchmark_mark_user must be a trigger on kpi_benchmark"),
+				 errdetail("Table \"%s\" has no boolean column \"shipped\".",
+						   RelationGetRelationName(trigdata->tg_relation))));
 	tuple = heap_modify_tuple_by_cols(tuple, desc, 1, cols, values, nulls);
 	return PointerGetDatum(tuple);
 }

@@ -201,8 +201,9 @@ mrr_bridge_in(PG_FUNCTION_ARGS)
 		len = cur.pos - start;
 		if (len == 0 || !isdigit((unsigned char) start[0]) || !isdigit((unsigned char) start[len - 1]))
 			kpi_text_invalid(&cur, "Amount \"%s\" must be a non-negative decimal number such as 120.50.", mb_kinds[i]);
-		if (len > 1000)
-			kpi_text_invalid(&cur, "Amount \"%s\" has more than 1000 characters.", mb_kinds[i]);
+		/* the longest numeric_out of a numeric: 131072 digits, '.', 16383 digits */
+		if (len > 131072 + 1 + 16383)
+			kpi_text_invalid(&cur, "Amount \"%s\" has more digits than a numeric can hold.", mb_kinds[i]);
 		tok = pnstrdup(start, len);
 		b->amount[i] = DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(tok),
 														   ObjectIdGetDatum(InvalidOid),

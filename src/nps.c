@@ -138,6 +138,8 @@ nps_accum(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("nps_summary response count out of range")));
 	state->counts[score]++;
+	/* the total must stay a 64-bit count too, or the summary could not be read back */
+	(void) nps_totals_checked(state);
 	PG_RETURN_POINTER(state);
 }
 

@@ -121,7 +121,7 @@ rate_discard(PG_FUNCTION_ARGS)
 	RateSummary *state = kpi_fixed_state_for_update(fcinfo, sizeof(RateSummary));
 	bool		success = PG_GETARG_BOOL(1);
 
-	if (state->trials <= 0 || (success && state->successes <= 0))
+	if (state->trials <= 0 || (success ? state->successes <= 0 : state->successes >= state->trials))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("cannot remove a value that was never added to the rate_summary")));

@@ -9,7 +9,6 @@
 # PG_CONFIG) it starts a throwaway cluster of its own from the system binaries.
 cd "$(dirname "$0")/../.."
 source test/lib.sh
-export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 root=$PWD
 sys_pg_config=/usr/lib/postgresql/$KPI_PG_MAJOR/bin/pg_config
 pkg=postgresql-$KPI_PG_MAJOR-pg-kpi
@@ -169,7 +168,11 @@ if [ $status -eq 0 ] && [ "$n_ok" -gt 0 ] && [ -z "$failed" ]; then
 else
     echo "not ok - package: make installcheck against the package: failed ${failed:-(see below)}"
     echo "$out" | tail -5 | sed 's/^/#   /'
-    [ -f "$src/regression.diffs" ] && head -40 "$src/regression.diffs" | sed 's/^/#   /'
+    if [ -f "$src/regression.diffs" ]; then
+        cp "$src/regression.diffs" "${TMPDIR:-/tmp}/pg_kpi_package_regression.diffs"
+        echo "#   (kept in ${TMPDIR:-/tmp}/pg_kpi_package_regression.diffs)"
+        grep -E '^(diff|@@|[-+][^-+])' "$src/regression.diffs" | head -60 | sed 's/^/#   /'
+    fi
 fi
 
 # 7. Remove the package; put the source install back.
