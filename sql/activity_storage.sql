@@ -24,8 +24,11 @@ SET TimeZone = 'UTC';
 CREATE TABLE act_st_bc AS
 SELECT activity_agg(u, d) AS s
 FROM (VALUES (1::bigint, date '4714-11-24 BC'), (1, '4714-12-02 BC'), (2, '4714-12-05 BC'), (2, '4713-01-03 BC')) v(u, d);
-SELECT r.*, r.cohort::text::date = r.cohort AS reads_back FROM act_st_bc, retention(s, 'month', 2) r ORDER BY cohort, period;
-SELECT r.cohort, r.period, r.retained FROM act_st_bc, retention(s, 'week', 1) r ORDER BY cohort, period;
+SELECT r.cohort, r.cohort_size, r.period, r.retained, r.cohort::text::date = r.cohort AS reads_back
+FROM act_st_bc, retention(s, 'month', 2) r ORDER BY cohort, period;
+SELECT r.cohort, r.period, r.retained, r.cohort::text::date = r.cohort AS reads_back
+FROM act_st_bc, retention(s, 'week', 1, week_start => 'sunday') r WHERE r.cohort_size > 0 ORDER BY cohort, period;
+SELECT bool_and(r.period::text::date = r.period) AS lifecycle_reads_back, min(r.period) FROM act_st_bc, lifecycle(s, 'month') r;
 
 -- The (user, day) pairs: dense users (a few months), sparse users spread over
 -- millions of days, users at both ends of the date range, one user active on
@@ -158,7 +161,8 @@ WITH fu AS (SELECT u, date_trunc('month', min(d))::date AS cohort FROM act_st_mi
      sql AS (SELECT per.cohort, per.size AS cohort_size, per.k AS period, coalesce(hits.retained, 0) AS retained,
                     coalesce(hits.retained, 0)::float8 / per.size::float8 AS rate
              FROM per LEFT JOIN hits USING (cohort, k), lastday WHERE per.pe - 1 <= lastday.l),
-     kpi AS (SELECT r.* FROM act_st_mid_s, retention(s, 'month', 24) r)
+     kpi AS (SELECT r.cohort, r.cohort_size, r.period, r.retained, r.rate FROM act_st_mid_s, retention(s, 'month', 24) r
+             WHERE r.cohort_size > 0)
 SELECT (SELECT count(*) FROM kpi) AS rows,
        (SELECT count(*) FROM (SELECT * FROM kpi EXCEPT ALL SELECT * FROM sql) x) AS only_kpi,
        (SELECT count(*) FROM (SELECT * FROM sql EXCEPT ALL SELECT * FROM kpi) x) AS only_sql;

@@ -377,6 +377,16 @@ act_out_varint(StringInfo out, uint64 v)
 }
 
 
+/*
+ * A period's first day as a date PostgreSQL can read: a period starting
+ * before 4714-11-24 BC, the first date there is, is labelled with that day.
+ */
+static inline DateADT
+act_readable_date(int64 day)
+{
+	return (DateADT) Max(day, (int64) (DATETIME_MIN_JULIAN - POSTGRES_EPOCH_JDATE));
+}
+
 /* ===== The read-only view and the iterators (activity_format.c) ===== */
 
 typedef struct ActView

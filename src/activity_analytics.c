@@ -508,7 +508,7 @@ activity_retention_options(PG_FUNCTION_ARGS)
 			complete = e <= as_of;
 			if (!complete && !(o.include_incomplete && s <= as_of))
 				break;
-			values[0] = DateADTGetDatum((DateADT) cstart);
+			values[0] = DateADTGetDatum(act_readable_date(cstart));
 			values[1] = Int64GetDatum(size[c]);
 			values[2] = Int32GetDatum((int32) k);
 			values[3] = Int64GetDatum(r);
@@ -611,7 +611,7 @@ activity_lifecycle(PG_FUNCTION_ARGS)
 		int64	   *c = cnt + p * 4;
 
 		CHECK_FOR_INTERRUPTS();
-		values[0] = DateADTGetDatum((DateADT) an_period_start(&cal, p_first + p));
+		values[0] = DateADTGetDatum(act_readable_date(an_period_start(&cal, p_first + p)));
 		for (int i = 0; i < 4; i++)
 			values[1 + i] = Int64GetDatum(c[i]);
 		if (c[3] > 0)
@@ -699,7 +699,7 @@ activity_frequency(PG_FUNCTION_ARGS)
 			Datum		values[3];
 			bool		nulls[3] = {false, false, false};
 
-			values[0] = DateADTGetDatum((DateADT) an_period_start(&cal, p_first + p));
+			values[0] = DateADTGetDatum(act_readable_date(an_period_start(&cal, p_first + p)));
 			values[1] = Int32GetDatum(k);
 			values[2] = Int64GetDatum(cnt[p * 32 + k]);
 			/* the group: users active in the period */
