@@ -13,7 +13,8 @@ SELECT p.oid::regprocedure AS func, p.provolatile, p.proparallel, p.proisstrict
 FROM pg_proc p
 WHERE p.oid IN ('rate(rate_summary, float8)'::regprocedure, 'nps(nps_summary, float8)'::regprocedure,
                 'active_users(user_activity, float8, daterange)'::regprocedure,
-                'dau_mau(user_activity, float8, daterange)'::regprocedure)
+                'dau_mau(user_activity, float8, daterange)'::regprocedure,
+                'retention(user_activity, text, integer, text, text, text, boolean, integer[], date, boolean, float8)'::regprocedure)
 ORDER BY 1::text;
 
 -- Fixtures: 1,000 rated rows, 500 NPS answers, 300 users over January 2026.
@@ -36,6 +37,29 @@ FROM dp_events;
 SELECT dau_mau((SELECT activity_agg(u, day) FROM dp_events), 1e6, '[2026-01-10,2026-01-20)')
        = (SELECT count(DISTINCT (u, day))::float8 / 10 / count(DISTINCT u)
           FROM dp_events WHERE day >= '2026-01-10' AND day < '2026-01-20') AS dau_mau_exact;
+-- retention(..., epsilon => ...): with a huge epsilon the exact table (the same
+-- rows as without epsilon), and its cohort sizes against plain SQL.
+WITH s AS (SELECT activity_agg(u, day) AS s FROM dp_events),
+     a AS (SELECT r.* FROM s, retention(s, 'week', 3) r),
+     b AS (SELECT r.* FROM s, retention(s, 'week', 3, 'on', epsilon => 1e6) r)
+SELECT (SELECT count(*) FROM a) AS cells,
+       NOT EXISTS (SELECT * FROM a EXCEPT ALL SELECT * FROM b)
+       AND NOT EXISTS (SELECT * FROM b EXCEPT ALL SELECT * FROM a) AS same_table;
+WITH firsts AS (SELECT u, date_trunc('week', min(day))::date AS cohort FROM dp_events GROUP BY u),
+     sql AS (SELECT cohort, count(*) AS size FROM firsts GROUP BY cohort)
+SELECT bool_and(r.cohort_size = coalesce(sql.size, 0)) AS sizes_match_sql, count(DISTINCT r.cohort) AS cohorts
+FROM retention((SELECT activity_agg(u, day) FROM dp_events), 'week', 3, epsilon => 1e6) r
+LEFT JOIN sql USING (cohort);
+-- Random draws: counts >= 0, rates in [0, 1]; repeated tables differ.
+SELECT bool_and(non_negative) AS counts_non_negative, bool_and(in_range) AS rates_in_range,
+       bool_and(draws = 20) AND bool_and(distinct_values > 1) AS every_cell_varies
+FROM (SELECT cohort, period, count(*) AS draws, count(DISTINCT retained) AS distinct_values,
+             bool_and(least(cohort_size, retained) >= 0) AS non_negative,
+             bool_and(rate IS NULL OR rate BETWEEN 0 AND 1) AS in_range
+      FROM generate_series(1, 20) AS g,
+           LATERAL retention((SELECT activity_agg(u, day) FROM dp_events), 'week', 3, epsilon => 0.1 + 0 * g) r
+      GROUP BY cohort, period) cells;
+
 -- Empty input: the summaries are NULL, so are the (STRICT) releases.
 SELECT rate(rate_agg(ok), 1) AS rate_of_nothing FROM dp_rate WHERE false;
 
@@ -92,6 +116,12 @@ SELECT kpi_test.error_of($$SELECT rate('(successes=1,trials=2)'::rate_summary, 1
 -- dau_mau needs a finite, non-empty range (its number of days is public).
 SELECT kpi_test.error_of($$SELECT dau_mau(activity_agg(u, day), 1, '[2026-01-01,)') FROM dp_events$$);
 SELECT kpi_test.error_of($$SELECT dau_mau(activity_agg(u, day), 1, 'empty') FROM dp_events$$);
+-- retention: epsilon is checked, and refused with recurring cohorts (a user
+-- would be in many cohort rows).
+SELECT kpi_test.error_of($$SELECT r.* FROM (SELECT activity_agg(u, day) AS s FROM dp_events) q,
+                                          retention(s, epsilon => 0) r$$);
+SELECT kpi_test.error_of($$SELECT r.* FROM (SELECT activity_agg(u, day) AS s FROM dp_events) q,
+                                          retention(s, cohort => 'recurring', epsilon => 1) r$$);
 -- The 1.0 calls with an untyped range literal still resolve (no ambiguity).
 SELECT active_users(activity_agg(u, day), '[2026-01-10,2026-01-20)')
        = count(DISTINCT u) FILTER (WHERE day >= '2026-01-10' AND day < '2026-01-20') AS untyped_literal_ok

@@ -182,9 +182,11 @@ typedef struct AnRetentionOptions
 	bool		has_as_of;
 	int32		as_of;
 	bool		include_incomplete;
+	bool		dp;				/* 10 epsilon given: a differentially private table */
+	double		epsilon;
 } AnRetentionOptions;
 
-#define AN_RET_NARGS 10
+#define AN_RET_NARGS 10			/* the options; epsilon (privacy.c) follows them */
 #define AN_MAX_BRACKET 100000
 
 /* Parse a text option against a list of words; returns the index. */
@@ -286,6 +288,18 @@ an_retention_options(FunctionCallInfo fcinfo, AnRetentionOptions *o)
 		o->as_of = an_finite_date(PG_GETARG_DATUM(8), "as_of");
 	}
 	o->include_incomplete = PG_GETARG_BOOL(9);
+	if (PG_NARGS() > AN_RET_NARGS && !PG_ARGISNULL(AN_RET_NARGS))
+	{
+		o->dp = true;
+		o->epsilon = PG_GETARG_FLOAT8(AN_RET_NARGS);
+		kpi_dp_check_epsilon(o->epsilon);
+		if (o->recurring)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("epsilon is not supported with cohort 'recurring'"),
+					 errdetail("A user belongs to many recurring cohorts, so the noise would have to grow with their number."),
+					 errhint("Use cohort => 'first' for a differentially private retention table.")));
+	}
 	return true;
 }
 
@@ -476,12 +490,22 @@ activity_retention_options(PG_FUNCTION_ARGS)
 		}
 	}
 
+	/*
+	 * With epsilon (privacy.c, issue 13 §2): each released count gets discrete
+	 * Laplace noise of scale (kmax + 2) / epsilon.  A user (the unit of
+	 * privacy) is in one cohort and adds 1 to its size and at most 1 to each of
+	 * its kmax + 1 cells, so the whole table is epsilon-DP.  The noisy size is
+	 * drawn once per cohort, the rate computed from the clamped noisy counts.
+	 */
 	for (int64 c = 0; c < ncohorts; c++)
 	{
 		int64		cstart = an_period_start(&o.cal, p_lo + c);
 		int64		cend = an_period_start(&o.cal, p_lo + c + 1) - 1;
+		int64		csize = size[c];
 
 		CHECK_FOR_INTERRUPTS();
+		if (o.dp)
+			csize = kpi_dp_clamp0(kpi_dp_noisy_count(size[c], o.epsilon, (double) (kmax + 2)));
 		for (int64 k = 0; k <= kmax; k++)
 		{
 			Datum		values[6];
@@ -508,17 +532,19 @@ activity_retention_options(PG_FUNCTION_ARGS)
 			complete = e <= as_of;
 			if (!complete && !(o.include_incomplete && s <= as_of))
 				break;
+			if (o.dp)
+				r = kpi_dp_clamp0(kpi_dp_noisy_count(r, o.epsilon, (double) (kmax + 2)));
 			values[0] = DateADTGetDatum(act_readable_date(cstart));
-			values[1] = Int64GetDatum(size[c]);
+			values[1] = Int64GetDatum(csize);
 			values[2] = Int32GetDatum((int32) k);
 			values[3] = Int64GetDatum(r);
-			if (size[c] > 0)
-				values[4] = Float8GetDatum((double) r / (double) size[c]);
+			if (csize > 0)
+				values[4] = Float8GetDatum(Min(1.0, (double) r / (double) csize));
 			else
 				nulls[4] = true;
 			values[5] = BoolGetDatum(!complete);
 			/* a cohort smaller than min_group_size: counts hidden (privacy.c) */
-			if (kpi_group_suppressed(size[c]))
+			if (kpi_group_suppressed(csize))
 				nulls[1] = nulls[3] = nulls[4] = true;
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}

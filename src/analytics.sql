@@ -29,11 +29,13 @@ CREATE FUNCTION retention(user_activity,
                           calendar boolean DEFAULT true,
                           brackets integer[] DEFAULT NULL,
                           as_of date DEFAULT NULL,
-                          include_incomplete boolean DEFAULT false)
+                          include_incomplete boolean DEFAULT false,
+                          epsilon float8 DEFAULT NULL)
     RETURNS SETOF retention_row
-    AS 'MODULE_PATHNAME', 'activity_retention_options' LANGUAGE C STABLE PARALLEL SAFE ROWS 100;
-COMMENT ON FUNCTION retention(user_activity, text, integer, text, text, text, boolean, integer[], date, boolean)
-    IS 'cohort retention table: first or recurring cohorts, calendar or rolling periods, custom brackets, reporting date';
+    AS 'MODULE_PATHNAME', 'activity_retention_options' LANGUAGE C VOLATILE PARALLEL SAFE ROWS 100;
+-- VOLATILE: with epsilon => the counts are random (privacy.c, README Privacy).
+COMMENT ON FUNCTION retention(user_activity, text, integer, text, text, text, boolean, integer[], date, boolean, float8)
+    IS 'cohort retention table: first or recurring cohorts, calendar or rolling periods, custom brackets, reporting date; epsilon => differentially private counts';
 
 CREATE FUNCTION lifecycle(user_activity, granularity text DEFAULT 'week', as_of date DEFAULT NULL)
     RETURNS TABLE(period date, new bigint, "returning" bigint, resurrecting bigint, dormant bigint, quick_ratio float8)

@@ -365,6 +365,36 @@ lat_nearest_rank(double p, int64 n)
 	return (int64) r;
 }
 
+/* v clamped to [min, max]. */
+static inline double
+lat_clamp(double v, double min, double max)
+{
+	return v < min ? min : (v > max ? max : v);
+}
+
+/*
+ * The percentile rule of every reader (in-memory, moving window, stored):
+ * the rank is k = lat_nearest_rank(p, n); the first and last ranks are the
+ * exact min and max, other ranks in the zero bucket are 0, and the rest are
+ * the value of the bucket holding rank k, clamped to [min, max].  Sets *k;
+ * returns true with *value set when no bucket is needed.
+ */
+static inline bool
+lat_quantile_direct(double p, int64 n, int64 zero_count, double min, double max,
+					int64 *k, double *value)
+{
+	*k = lat_nearest_rank(p, n);
+	if (*k == 1)
+		*value = min;
+	else if (*k == n)
+		*value = max;
+	else if (*k <= zero_count)
+		*value = lat_clamp(0.0, min, max);
+	else
+		return false;
+	return true;
+}
+
 extern double lat_quantile(const LatSketch *s, double p);
 extern double lat_rank(const LatSketch *s, double x);
 extern void lat_init(LatSketch *s, double alpha, MemoryContext cxt);

@@ -114,29 +114,15 @@ static double
 lat_view_quantile(const LatView *v, double p)
 {
 	const LatFlat *f = v->f;
-	int64		n = f->count;
-	int64		k = lat_nearest_rank(p, n);
+	int64		k;
 	double		value;
+	LatSketch	g;
 
-	if (k == 1)
-		return f->min;
-	if (k == n)
-		return f->max;
-	if (k <= f->zero_count)
-		value = 0.0;
-	else
-	{
-		LatSketch	g;
-		int64		index = lat_view_find_rank(v, (uint64) (k - f->zero_count));
-
-		lat_set_gamma(&g, f->alpha);
-		value = lat_bucket_value(&g, (int32) index);
-	}
-	if (value < f->min)
-		value = f->min;
-	if (value > f->max)
-		value = f->max;
-	return value;
+	if (lat_quantile_direct(p, f->count, f->zero_count, f->min, f->max, &k, &value))
+		return value;
+	lat_set_gamma(&g, f->alpha);
+	value = lat_bucket_value(&g, (int32) lat_view_find_rank(v, (uint64) (k - f->zero_count)));
+	return lat_clamp(value, f->min, f->max);
 }
 
 /* lat_rank() of a flat sketch: values in buckets up to x's own, over the count. */

@@ -212,24 +212,13 @@ lat_bucket_rank_value(const LatSketch *s, int64 r)
 double
 lat_quantile(const LatSketch *s, double p)
 {
-	int64		n = s->count;
-	int64		k = lat_nearest_rank(p, n);
+	int64		k;
 	double		v;
 
-	Assert(n > 0);
-	if (k == 1)
-		return s->min;
-	if (k == n)
-		return s->max;
-	if (k <= s->zero_count)
-		v = 0.0;
-	else
-		v = lat_bucket_rank_value(s, k - s->zero_count);
-	if (v < s->min)
-		v = s->min;
-	if (v > s->max)
-		v = s->max;
-	return v;
+	Assert(s->count > 0);
+	if (lat_quantile_direct(p, s->count, s->zero_count, s->min, s->max, &k, &v))
+		return v;
+	return lat_clamp(lat_bucket_rank_value(s, k - s->zero_count), s->min, s->max);
 }
 
 /* Share of values <= x (values in x's own bucket count as <= x). */

@@ -138,8 +138,7 @@ lat_moving_quantile(LatMoving *m, int j)
 {
 	LatSketch  *s = &m->sk;
 	double		p = s->quantiles[j];
-	int64		n = s->count;
-	int64		k = lat_nearest_rank(p, n);
+	int64		k;
 	int32		c;
 	double		v;
 
@@ -156,17 +155,10 @@ lat_moving_quantile(LatMoving *m, int j)
 		}
 		m->cur_valid = true;
 	}
-	if (k == 1)
-		return s->min;
-	if (k == n)
-		return s->max;
+	if (lat_quantile_direct(p, s->count, s->zero_count, s->min, s->max, &k, &v))
+		return v;
 	c = lat_cursor_seek(m, j, k);
-	v = (c == LAT_ZERO_INDEX(s)) ? 0.0 : lat_bucket_value(s, c);
-	if (v < s->min)
-		v = s->min;
-	if (v > s->max)
-		v = s->max;
-	return v;
+	return lat_clamp(lat_bucket_value(s, c), s->min, s->max);
 }
 
 /*

@@ -74,19 +74,34 @@ score_check_dimension(double value, const char *name, int position)
 	}
 }
 
-/* Describe what is wrong with a weight vector, or return NULL. */
-static const char *
-score_weights_problem(const double *w, int n)
+/*
+ * Check a weight vector: returns the 0-based position of the first weight
+ * that is not a finite non-negative number, or -1 with *sum set to the sum
+ * of the weights (which must be 1 within SCORE_WEIGHT_TOLERANCE).
+ */
+static int
+score_weights_scan(const double *w, int n, double *sum)
 {
-	double		sum = 0.0;
-
+	*sum = 0.0;
 	for (int i = 0; i < n; i++)
 	{
 		if (isnan(w[i]) || isinf(w[i]) || w[i] < 0.0)
-			return psprintf("Weight %g at position %d is not a finite non-negative number.",
-							w[i], i + 1);
-		sum += w[i];
+			return i;
+		*sum += w[i];
 	}
+	return -1;
+}
+
+/* Describe what is wrong with a stored weight vector, or return NULL. */
+static const char *
+score_weights_problem(const double *w, int n)
+{
+	double		sum;
+	int			bad = score_weights_scan(w, n, &sum);
+
+	if (bad >= 0)
+		return psprintf("Weight %g at position %d is not a finite non-negative number.",
+						w[bad], bad + 1);
 	if (fabs(sum - 1.0) > SCORE_WEIGHT_TOLERANCE)
 		return psprintf("The weights sum to %.17g, not 1.", sum);
 	return NULL;
@@ -96,17 +111,14 @@ score_weights_problem(const double *w, int n)
 static void
 score_check_weights(const double *w, int n)
 {
-	double		sum = 0.0;
+	double		sum;
+	int			bad = score_weights_scan(w, n, &sum);
 
-	for (int i = 0; i < n; i++)
-	{
-		if (isnan(w[i]) || isinf(w[i]) || w[i] < 0.0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("weight %g at position %d is invalid", w[i], i + 1),
-					 errdetail("Weights must be finite and non-negative.")));
-		sum += w[i];
-	}
+	if (bad >= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("weight %g at position %d is invalid", w[bad], bad + 1),
+				 errdetail("Weights must be finite and non-negative.")));
 	if (fabs(sum - 1.0) > SCORE_WEIGHT_TOLERANCE)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -8,7 +8,8 @@
 # and ends with one line "N passed, N failed".  Exit status 0 only if nothing failed.
 #
 # Options:  --tier NAME   run only the regress suite ("regress") or one tier file
-#           --keep        do not remove regression output
+# pg_regress output stays in results/ and regression.diffs until the next
+# build (make clean removes it).
 set -uo pipefail
 
 cd "$(dirname "$0")/.."

@@ -6,8 +6,9 @@
 #       a user_activity; one row added to a rate_summary or an nps_summary) the frequency of
 #       every output value (rate: every bin of width 0.005) differs by at most
 #       a factor e^epsilon, up to 4.5 standard errors of the log ratio;
-#   (c) utility at epsilon 1 over 10,000 users: the error of active_users
-#       and of dau_mau matches the noise scale the mechanism promises.
+#   (c) utility at epsilon 1 over 10,000 users: the error of active_users,
+#       of dau_mau and of every retention count matches the noise scale the
+#       mechanism promises.
 # The draws come from the public functions (active_users(s, epsilon, during)
 # minus the true count is exactly the noise while the count is far from 0);
 # there is no seed anywhere.  Each check is a fixed-threshold test; a failed
@@ -115,6 +116,21 @@ RETURNS TABLE (rmse float8, expected_sd float8, bias float8, bias_bound float8) 
            avg(e), 4.5 * sqrt((dl_var(60) / (30 * min(u)) ^ 2 + (min(pairs) / (30 * min(u) ^ 2)) ^ 2 * dl_var(2)) / m)
     FROM d
 $$;
+-- retention(s, 'week', 3, epsilon => 1) over the 10,000 users: every cell and
+-- cohort size gets noise of scale (3 + 2) / 1; pooled over the counts far from
+-- 0 (>= 100, so clamping never happens), the RMSE matches that noise's SD.
+-- (epsilon => 1 + 0 * g makes the function run once per draw.)
+CREATE FUNCTION utility_retention(m int)
+RETURNS TABLE (counts bigint, rmse float8, expected_sd float8, bias float8, bias_bound float8) LANGUAGE sql VOLATILE AS $$
+    WITH t AS (SELECT r.* FROM ua, retention(s, 'week', 3) r WHERE n = 10000),
+         d AS (SELECT g, r.* FROM ua, generate_series(1, m) g,
+                      LATERAL retention(s, 'week', 3, epsilon => 1 + 0 * g) r WHERE n = 10000),
+         e AS (SELECT d.retained - t.retained AS err FROM d JOIN t USING (cohort, period) WHERE t.retained >= 100
+               UNION ALL
+               SELECT d.cohort_size - t.cohort_size FROM d JOIN t USING (cohort, period)
+               WHERE t.cohort_size >= 100 AND d.period = 0)
+    SELECT count(*), sqrt(avg(err::float8 ^ 2)), sqrt(dl_var(5)), avg(err)::float8, 4.5 * sqrt(dl_var(5) / count(*)) FROM e
+$$;
 SQL
 
 # check NAME SQL-QUERY CONDITION-FIELD: runs the query (one row, |-separated,
@@ -155,5 +171,9 @@ check "utility: dau_mau at epsilon 1 over 10000 users and 30 days, 2000 draws: R
     "SELECT round(rmse::numeric, 7) || '|' || round(expected_sd::numeric, 7) || '|' || round(bias::numeric, 7) || '|' || round(bias_bound::numeric, 7)
             || '|' || (rmse BETWEEN 0.8 * expected_sd AND 1.25 * expected_sd AND abs(bias) < bias_bound)
      FROM utility_dau_mau(2000)"
+check "utility: retention(s, 'week', 3, epsilon => 1) over 10000 users, 200 draws: RMSE of every count >= 100 matches the noise SD of scale 5 (counts|RMSE|expected SD|bias|bias bound)" \
+    "SELECT counts || '|' || round(rmse::numeric, 4) || '|' || round(expected_sd::numeric, 4) || '|' || round(bias::numeric, 4) || '|' || round(bias_bound::numeric, 4)
+            || '|' || (counts >= 1000 AND rmse BETWEEN 0.8 * expected_sd AND 1.25 * expected_sd AND abs(bias) < bias_bound)
+     FROM utility_retention(200)"
 
 psql -XAtq -d postgres -c "DROP DATABASE kpi_privacy_dp" >/dev/null
