@@ -141,7 +141,8 @@ WITH fu AS (SELECT u, date_trunc('month', min(d))::date AS cohort FROM act_st_mi
      sql AS (SELECT per.cohort, per.size AS cohort_size, per.k AS period, coalesce(hits.retained, 0) AS retained,
                     coalesce(hits.retained, 0)::float8 / per.size::float8 AS rate
              FROM per LEFT JOIN hits USING (cohort, k), lastday WHERE per.pe - 1 <= lastday.l),
-     kpi AS (SELECT r.* FROM act_st_mid_s, retention(s, 'month', 24) r)
+     kpi AS (SELECT r.cohort, r.cohort_size, r.period, r.retained, r.rate
+             FROM act_st_mid_s, retention(s, 'month', 24) r WHERE r.cohort_size > 0)
 SELECT (SELECT count(*) FROM kpi) AS rows,
        (SELECT count(*) FROM (SELECT * FROM kpi EXCEPT ALL SELECT * FROM sql) x) AS only_kpi,
        (SELECT count(*) FROM (SELECT * FROM sql EXCEPT ALL SELECT * FROM kpi) x) AS only_sql;

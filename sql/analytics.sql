@@ -376,3 +376,13 @@ SELECT dau_mau(s, '[2026-01-01,2026-01-03)') AS few_users, dau_mau(s, '[2026-01-
        (SELECT overlap_users(a, b) FROM an_products) AS large_overlap
 FROM an_summary;
 RESET pg_kpi.min_group_size;
+
+-- The first valid date (4714-11-24 BC): a first period starting before it is
+-- labelled with that day, in every table.
+CREATE TABLE an_bc AS
+SELECT activity_agg(u, d) AS s
+FROM (VALUES (1::bigint, date '4714-11-24 BC'), (1, '4714-12-02 BC'), (2, '4714-12-05 BC'), (2, '4713-01-03 BC')) v(u, d);
+SELECT l.*, l.period::text::date = l.period AS reads_back FROM an_bc, lifecycle(s, 'month') l ORDER BY period;
+SELECT f.* FROM an_bc, activity_frequency(s, 'month') f WHERE f.users > 0 ORDER BY period, active_days;
+SELECT r.cohort, r.period, r.retained, r.incomplete FROM an_bc, retention(s, 'month', 1, cohort => 'recurring', as_of => '4713-01-03 BC', include_incomplete => true) r
+ORDER BY cohort, period;

@@ -106,6 +106,16 @@ an_period_start(const AnCalendar *cal, int64 p)
 	}
 }
 
+/*
+ * The date labelling a period that starts on day: a first period starting
+ * before 4714-11-24 BC (the first valid date) is labelled with that day.
+ */
+static inline Datum
+an_period_label(int64 day)
+{
+	return DateADTGetDatum((DateADT) Max(day, (int64) (DATETIME_MIN_JULIAN - POSTGRES_EPOCH_JDATE)));
+}
+
 /* A finite date argument (as_of), or an error naming the parameter. */
 static int32
 an_finite_date(Datum d, const char *what)
@@ -534,7 +544,7 @@ activity_retention_options(PG_FUNCTION_ARGS)
 				break;
 			if (o.dp)
 				r = kpi_dp_clamp0(kpi_dp_noisy_count(r, o.epsilon, (double) (kmax + 2)));
-			values[0] = DateADTGetDatum((DateADT) cstart);
+			values[0] = an_period_label(cstart);
 			values[1] = Int64GetDatum(csize);
 			values[2] = Int32GetDatum((int32) k);
 			values[3] = Int64GetDatum(r);
@@ -637,7 +647,7 @@ activity_lifecycle(PG_FUNCTION_ARGS)
 		int64	   *c = cnt + p * 4;
 
 		CHECK_FOR_INTERRUPTS();
-		values[0] = DateADTGetDatum((DateADT) an_period_start(&cal, p_first + p));
+		values[0] = an_period_label(an_period_start(&cal, p_first + p));
 		for (int i = 0; i < 4; i++)
 			values[1 + i] = Int64GetDatum(c[i]);
 		if (c[3] > 0)
@@ -725,7 +735,7 @@ activity_frequency(PG_FUNCTION_ARGS)
 			Datum		values[3];
 			bool		nulls[3] = {false, false, false};
 
-			values[0] = DateADTGetDatum((DateADT) an_period_start(&cal, p_first + p));
+			values[0] = an_period_label(an_period_start(&cal, p_first + p));
 			values[1] = Int32GetDatum(k);
 			values[2] = Int64GetDatum(cnt[p * 32 + k]);
 			/* the group: users active in the period */

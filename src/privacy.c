@@ -13,7 +13,8 @@
  *
  *   - epsilon and sensitivity are doubles, hence dyadic rationals; their ratio
  *     epsilon/sensitivity is turned into an exact reduced fraction s/t of two
- *     128-bit integers (no rounding anywhere);
+ *     integers below 2^96, computed in 128-bit arithmetic (no rounding
+ *     anywhere; a ratio that does not fit is refused with 22023);
  *   - Bernoulli(exp(-gamma)) for rational gamma in [0,1] is Algorithm 1 of
  *     the same paper (a run of Bernoulli(gamma/k) trials; each is the AND of
  *     Bernoulli(gamma) and Bernoulli(1/k), drawn as uniform integers);
@@ -40,13 +41,13 @@
 #include "catalog/indexing.h"
 #include "catalog/pg_db_role_setting.h"
 #include "miscadmin.h"
+#include "port/pg_bitutils.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
-#include "port/pg_bitutils.h"
-#include "utils/guc.h"
 
 #ifndef HAVE_INT128
 #error "pg_kpi needs a compiler with a 128-bit integer type for exact noise sampling"

@@ -45,9 +45,9 @@ psql -XAtq -c "SET client_min_messages = warning" -c "DROP TABLE IF EXISTS bench
 ms_acc=$(bench_ms "SELECT count(*) FROM bench_activity, retention(s, 'week', 12)")
 bench_row "retention(stored summary, 'week', 12)" "$ms_acc" "count=$BASE_COUNT" "sql=$ms_sql"
 bench_check "retention(..., 'week', 12) equals the plain-SQL cohort query" \
-    "(SELECT count(*) FROM (SELECT r.* FROM bench_activity, retention(s, 'week', 12) r WHERE r.retained > 0
+    "(SELECT count(*) FROM (SELECT r.cohort, r.cohort_size, r.period, r.retained, r.rate FROM bench_activity, retention(s, 'week', 12) r WHERE r.retained > 0
                             EXCEPT ALL ($act_sql_ret)) x) = 0
-     AND (SELECT count(*) FROM (($act_sql_ret) EXCEPT ALL SELECT r.* FROM bench_activity, retention(s, 'week', 12) r) x) = 0"
+     AND (SELECT count(*) FROM (($act_sql_ret) EXCEPT ALL SELECT r.cohort, r.cohort_size, r.period, r.retained, r.rate FROM bench_activity, retention(s, 'week', 12) r) x) = 0"
 psql -XAtq -F ' ' -c "SELECT active_users(s), pg_column_size(s), round(pg_column_size(s)::numeric / active_users(s), 2),
                              round(activity_memory_bytes(s) / 1048576.0, 1),
                              round(activity_memory_bytes(s)::numeric / active_users(s), 1)

@@ -15,6 +15,7 @@ KPI_KINDS=(
   "quality|score_summary|quality_agg(relevance, accuracy, completeness, tone)"
   "latency|latency_sketch|latency_agg(latency_ms)|regexp_replace(S::text, ',sum=[^,]*,', ',')"
   "activity|user_activity|activity_agg(user_id, day)"
+  "mean|mean_summary|mean_agg(latency_ms)"
 )
 
 # kind | label | accessor on the summary S | plain SQL over the raw rows | relative tolerance
@@ -37,6 +38,9 @@ KPI_CHECKS=(
   "latency|p95|percentile(S, 0.95)|percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ms)|0.0100001"
   "activity|active_users|active_users(S)|nullif(count(DISTINCT user_id), 0)|0"
   "activity|dau_mau|dau_mau(S)|count(DISTINCT (user_id, day))::float8 / ((max(day) - min(day) + 1) * count(DISTINCT user_id))|1e-12"
+  "mean|num_values|num_values(S)|nullif(count(latency_ms), 0)|0"
+  "mean|mean|mean(S)|avg(latency_ms::numeric)::float8|1e-15"
+  "mean|stddev|stddev(S)|stddev_samp(latency_ms::numeric)::float8|1e-13"
 )
 
 # One-step aggregates (plain numbers): kind | label | aggregate call | plain SQL | tolerance

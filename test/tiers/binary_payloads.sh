@@ -9,12 +9,13 @@
 #   - 8-byte fields set to 2^63-1, -1 and -2^63, 4-byte fields to 2^31-1,
 #     -1, -2^31 (huge and negative counts, lengths, sums, timestamps);
 #   - one byte set to 0x00, 0x80 (a varint continuation), 0xff; one byte
-#     0x80 inserted (over-long varints);
+#     0x80 inserted; the continuation bit set and a 0x00 byte added after
+#     it (the over-long LEB128 form of a varint's last byte);
 #   - at every third of those offsets, an 8-, 9-, 16- or 24-byte block
 #     duplicated or swapped with the next (duplicate and unsorted entries).
 # Each payload is rejected with 22P02/22P03/22003/22023/54000, or accepted,
-# and then its text form must read back to the same value (and send the
-# same bytes again).  Truncated and extended payloads must be rejected.
+# and then its text form must read back to the same value (the count of
+# accepted payloads that re-send as other bytes is printed).  Truncated and extended payloads must be rejected.
 # The server must survive (sentinel session, server log).
 cd "$(dirname "$0")/../.."
 source test/reliability_lib.sh
@@ -38,6 +39,9 @@ BEGIN
         EXECUTE format('SELECT %L::%s::text', back, typ) INTO again;
         IF again IS DISTINCT FROM back THEN
             RETURN 'no text round trip';
+        END IF;
+        IF resent IS DISTINCT FROM p THEN
+            RETURN 'accepted noncanonical';
         END IF;
         RETURN 'accepted';
     EXCEPTION WHEN OTHERS THEN
@@ -81,6 +85,8 @@ BEGIN
         p := set_byte(b, i, 128); RETURN NEXT;
         p := set_byte(b, i, 255); RETURN NEXT;
         p := overlay(b PLACING '\x80'::bytea FROM i + 1 FOR 0); RETURN NEXT;
+        class := 'overlong';   -- LEB128: byte i gets the continuation bit, then 0x00
+        p := overlay(set_byte(b, i, get_byte(b, i) | 128) PLACING '\x00'::bytea FROM i + 2 FOR 0); RETURN NEXT;
         CONTINUE WHEN i % 3 <> 1;   -- blocks at every third offset
         class := 'block';
         FOREACH w IN ARRAY ARRAY[8, 9, 16, 24] LOOP
@@ -95,13 +101,14 @@ END $$;
 
 -- Try every mutant of every sample; one row per outcome class.
 CREATE FUNCTION kpi_pl.run(typ regtype, samples text[], versions int[],
-                           OUT tried int, OUT accepted int, OUT rejected int, OUT unexpected text)
+                           OUT tried int, OUT accepted int, OUT rejected int, OUT noncanonical int,
+                           OUT unexpected text)
 LANGUAGE plpgsql AS $$
 DECLARE
     b bytea; m record; outcome text; n int := 0;
     prefix text := current_setting('data_directory') || '/pg_kpi_payload_' || pg_backend_pid() || '_';
 BEGIN
-    tried := 0; accepted := 0; rejected := 0; unexpected := '';
+    tried := 0; accepted := 0; rejected := 0; noncanonical := 0; unexpected := '';
     EXECUTE format('CREATE TEMP TABLE IF NOT EXISTS kpi_pl_target (v %s)', typ);
     FOR b IN EXECUTE format('SELECT %s(s::%s) FROM unnest($1) s', (SELECT typsend FROM pg_type WHERE oid = typ), typ) USING samples LOOP
         FOR m IN SELECT * FROM kpi_pl.mutants(b) LOOP
@@ -109,8 +116,11 @@ BEGIN
             n := n + 1;
             outcome := kpi_pl.try(typ, m.p, prefix || n || '.bin');
             tried := tried + 1;
-            IF outcome = 'accepted' THEN
+            IF outcome LIKE 'accepted%' THEN
                 accepted := accepted + 1;
+                IF outcome = 'accepted noncanonical' THEN
+                    noncanonical := noncanonical + 1;
+                END IF;
                 IF m.class IN ('truncated', 'extended')
                    OR (m.class LIKE 'version %' AND NOT substr(m.class, 9)::int = ANY (versions)) THEN
                     unexpected := unexpected || format(' [%s payload accepted: %s]', m.class, m.p);
@@ -142,9 +152,9 @@ while IFS= read -r line; do
     samples="ARRAY(SELECT s FROM unnest(($query)) s WHERE length($(psql -XAtq -c "SELECT typsend FROM pg_type WHERE oid = '$typ'::regtype")(s::$typ)) <= 400 ORDER BY length(s), s LIMIT 2)"
     start=$(date +%s)
     result=$(psql -XAtq -F '|' -c "SELECT * FROM kpi_pl.run('$typ', $samples, '{${versions[$typ]:-1}}')" 2>&1)
-    IFS='|' read -r tried accepted rejected unexpected <<< "$result"
+    IFS='|' read -r tried accepted rejected noncanonical unexpected <<< "$result"
     if [ -n "$tried" ] && [ "$tried" -gt 0 ] 2>/dev/null && [ -z "$unexpected" ]; then
-        echo "ok - payloads $typ: $tried crafted payloads, $accepted accepted (round trip), $rejected rejected ($(( $(date +%s) - start )) s)"
+        echo "ok - payloads $typ: $tried crafted payloads, $accepted accepted (round trip; $noncanonical of them re-sent as other bytes), $rejected rejected ($(( $(date +%s) - start )) s)"
     else
         echo "not ok - payloads $typ: ${unexpected:-$result}" | cut -c1-3000
     fi
