@@ -142,6 +142,16 @@ SELECT current_setting('pg_kpi.min_group_size') AS placeholder_value;
 SELECT rate(s) AS rate_of_10, current_setting('pg_kpi.min_group_size') AS k_after_load
 FROM privacy_sums WHERE n = 10;
 SELECT source, setting FROM pg_settings WHERE name = 'pg_kpi.min_group_size';
+-- The same for a per-role-and-database value (ALTER ROLE ... IN DATABASE),
+-- which beats both the role's and the database's.
+\c - :regress_su
+ALTER ROLE regress_kpi_privacy_viewer IN DATABASE regress_kpi_privacy_db SET pg_kpi.min_group_size = 7;
+\set conn 'dbname=regress_kpi_privacy_db user=regress_kpi_privacy_viewer options=-cpg_kpi.min_group_size=0'
+\c :conn
+\pset null '(null)'
+SELECT rate(s) AS rate_of_6, current_setting('pg_kpi.min_group_size') AS k_after_load
+FROM privacy_sums WHERE n = 6;
+SELECT source, setting FROM pg_settings WHERE name = 'pg_kpi.min_group_size';
 
 -- A superuser may lower or raise it for a session, and a superuser's startup
 -- option is kept.
