@@ -24,8 +24,11 @@ SET TimeZone = 'UTC';
 CREATE TABLE act_st_bc AS
 SELECT activity_agg(u, d) AS s
 FROM (VALUES (1::bigint, date '4714-11-24 BC'), (1, '4714-12-02 BC'), (2, '4714-12-05 BC'), (2, '4713-01-03 BC')) v(u, d);
-SELECT r.*, r.cohort::text::date = r.cohort AS reads_back FROM act_st_bc, retention(s, 'month', 2) r ORDER BY cohort, period;
-SELECT r.cohort, r.period, r.retained FROM act_st_bc, retention(s, 'week', 1) r ORDER BY cohort, period;
+SELECT r.cohort, r.cohort_size, r.period, r.retained, r.cohort::text::date = r.cohort AS reads_back
+FROM act_st_bc, retention(s, 'month', 2) r ORDER BY cohort, period;
+SELECT r.cohort, r.period, r.retained, r.cohort::text::date = r.cohort AS reads_back
+FROM act_st_bc, retention(s, 'week', 1, week_start => 'sunday') r WHERE r.cohort_size > 0 ORDER BY cohort, period;
+SELECT bool_and(r.period::text::date = r.period) AS lifecycle_reads_back, min(r.period) FROM act_st_bc, lifecycle(s, 'month') r;
 
 -- The (user, day) pairs: dense users (a few months), sparse users spread over
 -- millions of days, users at both ends of the date range, one user active on
@@ -84,6 +87,23 @@ SELECT activity_agg(u, d)::text = (SELECT s::text FROM act_st) AS parallel_same 
 RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;
 
+-- rollup() of large summaries (over 4,096 users: merged as they are, in one
+-- k-way pass), of small ones (their users appended, sorted when read), and
+-- of both at once, with users in several parts, dense and far apart: the
+-- summary of all the rows, bit for bit.
+CREATE TABLE act_st_big AS
+SELECT (i % 6000)::bigint AS u, date '2026-01-01' + (i * 7 + i / 6000) % 200 AS d FROM generate_series(1, 60000) i
+UNION ALL SELECT (i % 50)::bigint, date '2000-01-01' + i * 100000 FROM generate_series(1, 40) i;
+CREATE TABLE act_st_big_all AS SELECT activity_agg(u, d)::text AS t FROM act_st_big;
+SELECT (SELECT min(active_users(p)) FROM (SELECT activity_agg(u, d) p FROM act_st_big GROUP BY (d - date '2000-01-01') % 2) q) > 4096 AS large_parts_are_large,
+       (SELECT max(active_users(p)) FROM (SELECT activity_agg(u, d) p FROM act_st_big GROUP BY d) q) <= 4096 AS small_parts_are_small,
+       (SELECT rollup(p)::text FROM (SELECT activity_agg(u, d) p FROM act_st_big GROUP BY (d - date '2000-01-01') % 2) q) = t AS large_parts,
+       (SELECT rollup(p)::text FROM (SELECT activity_agg(u, d) p FROM act_st_big GROUP BY d) q) = t AS small_parts,
+       (SELECT rollup(p)::text FROM (SELECT activity_agg(u, d) p FROM act_st_big GROUP BY (d - date '2000-01-01') % 2
+                                     UNION ALL SELECT activity_agg(u, d) FROM act_st_big GROUP BY d) q) = t AS both_twice,
+       t LIKE '%/%' AND t LIKE '%+%' AS lists_and_bitmaps
+FROM act_st_big_all;
+
 -- Users and day ranges, against SQL.
 SELECT active_users(s) = (SELECT count(DISTINCT u) FROM act_st_pairs) AS users_ok,
        first_day(s) = (SELECT min(d) FROM act_st_pairs) AS first_ok,
@@ -141,8 +161,8 @@ WITH fu AS (SELECT u, date_trunc('month', min(d))::date AS cohort FROM act_st_mi
      sql AS (SELECT per.cohort, per.size AS cohort_size, per.k AS period, coalesce(hits.retained, 0) AS retained,
                     coalesce(hits.retained, 0)::float8 / per.size::float8 AS rate
              FROM per LEFT JOIN hits USING (cohort, k), lastday WHERE per.pe - 1 <= lastday.l),
-     kpi AS (SELECT r.cohort, r.cohort_size, r.period, r.retained, r.rate
-             FROM act_st_mid_s, retention(s, 'month', 24) r WHERE r.cohort_size > 0)
+     kpi AS (SELECT r.cohort, r.cohort_size, r.period, r.retained, r.rate FROM act_st_mid_s, retention(s, 'month', 24) r
+             WHERE r.cohort_size > 0)
 SELECT (SELECT count(*) FROM kpi) AS rows,
        (SELECT count(*) FROM (SELECT * FROM kpi EXCEPT ALL SELECT * FROM sql) x) AS only_kpi,
        (SELECT count(*) FROM (SELECT * FROM sql EXCEPT ALL SELECT * FROM kpi) x) AS only_sql;
@@ -168,14 +188,17 @@ SELECT activity_memory_bytes(s) < 100000 AS small_in_memory FROM act_st;
 
 -- Text input: a day list spelled /gap/gap..., a bitmap spelled +hex; either
 -- spelling is accepted for any user; with a day list anywhere, every user is
--- stored in the smaller encoding.
+-- stored in the canonical encoding.
 SELECT '(first_day=2026-01-01,last_day=2026-10-28,users=2,activity={5:0/100/200,6:1+03})'::user_activity::text AS lists_and_bitmaps;
--- Bitmaps only, as 1.0 wrote them, one larger than its day list: read as the
--- version 1 value 1.0 stored (so 1.0 dumps restore bit for bit); what is
--- built from it is version 2, in the smaller encoding.
+-- Bitmaps only, as 1.0 wrote them, one where the day list wins (days 0 and
+-- 200: 4 bytes against 27): read as the version 1 value 1.0 stored (so 1.0
+-- dumps restore bit for bit); what is built from it is version 2.
 SELECT v::text AS read_as_written, substr(kpi_test.send_bytes(v::text, 'user_activity'), 1, 1) AS version_byte,
        (SELECT rollup(x)::text FROM (VALUES (v)) q(x)) AS rebuilt
-FROM (SELECT '(first_day=2026-01-01,last_day=2026-02-02,users=1,activity={5:0+0100000001})'::user_activity AS v) s;
+FROM (SELECT '(first_day=2026-01-01,last_day=2026-07-20,users=1,activity={5:0+0100000000000000000000000000000000000000000000000001})'::user_activity AS v) s;
+-- Days 0 and 32 are a bitmap (6 bytes; the list's 3 do not win: a list is
+-- stored only at a quarter of the bitmap's bytes or less, see the README).
+SELECT '(first_day=2026-01-01,last_day=2026-02-02,users=1,activity={5:0/32})'::user_activity::text AS moderately_sparse;
 SELECT '(first_day=2026-01-01,last_day=2026-01-03,users=1,activity={5:0/1/1})'::user_activity::text AS dense_list_stored_as_bitmap;
 SELECT kpi_test.error_of($$SELECT '(first_day=2026-01-01,last_day=2026-12-31,users=1,activity={5:0/0})'::user_activity$$);
 SELECT kpi_test.error_of($$SELECT '(first_day=2026-01-01,last_day=2026-12-31,users=1,activity={5:0/365})'::user_activity$$);
@@ -185,18 +208,20 @@ SELECT kpi_test.error_of($$SELECT '(first_day=2026-01-01,last_day=2026-12-31,use
 
 -- Binary version 2: a day list record is 0, m, m gaps.
 SELECT kpi_test.send_bytes('(first_day=2026-01-01,last_day=2026-12-31,users=1,activity={5:0/100/264})', 'user_activity') AS wire_list;
--- corrupted: a zero gap, more gaps than there are, a truncated gap, a
--- list where the bitmap is smaller, a bitmap where the list is smaller
+-- corrupted: a zero gap, more gaps than there are, a truncated gap, lists
+-- where the bitmap is stored (days 0, 1; days 0, 32), a bitmap where the list
+-- is (days 0, 200)
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x02000000000000002519000026850000000185808080808080808001000002008802', 'user_activity')$$);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x02000000000000002519000026850000000185808080808080808001000005648802', 'user_activity')$$);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x020000000000000025190000268500000001858080808080808080010000026488', 'user_activity')$$);
 SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x020000000000000025190000251a000000018580808080808080800100000101', 'user_activity')$$);
-SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x0200000000000000251900002539000000018580808080808080800100050100000001', 'user_activity')$$);
+SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x0200000000000000251900002539000000018580808080808080800100000120', 'user_activity')$$);
+SELECT kpi_test.error_of($$SELECT kpi_test.recv_text('\x02000000000000002519000025e10000000185808080808080808001001a0100000000000000000000000000000000000000000000000001', 'user_activity')$$);
 -- ...but that bitmap is a valid version 1 value (1.0 wrote bitmaps only): it
 -- reads, and anything built from it is written in version 2.
-SELECT kpi_test.recv_text('\x0100000000000000251900002539000000018580808080808080800100050100000001', 'user_activity') AS version_1_value;
-WITH v AS (SELECT kpi_test.recv_text('\x0100000000000000251900002539000000018580808080808080800100050100000001', 'user_activity')::user_activity AS s)
+SELECT kpi_test.recv_text('\x01000000000000002519000025e10000000185808080808080808001001a0100000000000000000000000000000000000000000000000001', 'user_activity') AS version_1_value;
+WITH v AS (SELECT kpi_test.recv_text('\x01000000000000002519000025e10000000185808080808080808001001a0100000000000000000000000000000000000000000000000001', 'user_activity')::user_activity AS s)
 SELECT (SELECT rollup(s)::text FROM v) AS rebuilt,
-       (SELECT active_users(s, '[2026-02-02,2026-02-03)') FROM v) AS on_day_32,
+       (SELECT active_users(s, '[2026-07-20,2026-07-21)') FROM v) AS on_day_200,
        (SELECT first_day(s, '[2026-01-02,)') FROM v) AS first_after_day_0,
        (SELECT kpi_test.send_bytes(rollup(s)::text, 'user_activity') FROM v) AS rebuilt_wire;

@@ -8,8 +8,10 @@
  * Files of the family:
  *		activity_format.c	flat format: varints, reader/validator, builder,
  *							the read-only view and the per-user iterator
- *		activity_state.c	the expanded (in-memory) form: hash table with
- *							buffered inserts, radix sort, k-way merge
+ *		activity_state.c	the expanded (in-memory) form: one user's days
+ *							(bitmap or list), hash table with buffered
+ *							inserts, appended users of merged summaries,
+ *							radix sort, k-way heap merge
  *		activity_io.c		text and binary input/output
  *		activity_agg.c		transition, combine and final functions
  *		activity_metrics.c	dau_mau, retention_rate, retention, stickiness,
@@ -85,10 +87,11 @@
  *				bit 0 is set and the last byte is non-zero
  *		  L == 0 (version 2 only): a day list: varint m >= 1, then m varints
  *				>= 1, the gaps from each active day to the next
- * In version 2 every user takes whichever of the two is smaller (the bitmap
- * on a tie), so a user costs bytes in proportion to active days, not to the
- * span between them, and the encoding is a function of the days.  Version 1
- * (pg_kpi 1.0) has bitmaps only, not necessarily the smaller choice; it is
+ * In version 2 a user takes the day list when it is at most a quarter of
+ * the bitmap's size, the bitmap otherwise (see act_list_wins), so a user
+ * costs bytes in proportion to active days, not to the span between them,
+ * and the encoding is a function of the days.  Version 1
+ * (pg_kpi 1.0) has bitmaps only, not necessarily the canonical choice; it is
  * read as it is, and anything merged or built is written as version 2.
  * A user's key is the bigint id with its sign bit flipped (so unsigned
  * order is signed order), or the 64-bit hash of a text or uuid id.
@@ -166,9 +169,10 @@ struct ActPending;
 
 /*
  * The expanded (in-memory) form: the union of a hash table of users (rows
- * added by the transition function) and a short list of flat summaries
- * (merged in by the combine function, kept as they are and merged in one
- * sorted pass when the value is read: see act_expanded_compact).
+ * added by the transition function), the appended users of small summaries
+ * and a list of larger flat summaries (both merged in by the combine
+ * function), merged in one sorted pass when the value is read: see
+ * act_expanded_compact.
  */
 typedef struct ActExpanded
 {
@@ -183,6 +187,13 @@ typedef struct ActExpanded
 	/* Rows not yet in the hash table (see act_expanded_add). */
 	struct ActPending *buf;
 	int			nbuf;
+	Size		flats_bytes;	/* total size of flats */
+	/* Users of small merged summaries, appended (see act_expanded_merge). */
+	ActUser    *items;
+	int64		nitems;
+	int64		items_cap;
+	int64		items_limit;
+	bool		items_sorted;	/* sorted by key, one entry per user */
 } ActExpanded;
 
 /* ===== Bitmap helpers (bitmaps stored in 64-bit words, bit 0 = base day) ===== */
@@ -272,54 +283,12 @@ act_words_byte(const uint64 *words, int64 i)
 
 /* ===== Varints, limits, errors (activity_format.c) ===== */
 
-/* Append an unsigned LEB128 varint. */
-static inline uint8 *
-act_put_varint(uint8 *p, uint64 v)
-{
-	while (v >= 0x80)
-	{
-		*p++ = (uint8) (v | 0x80);
-		v >>= 7;
-	}
-	*p++ = (uint8) v;
-	return p;
-}
-
-/* Read a minimal-length varint within [*pp, end); false if malformed. */
-static inline bool
-act_get_varint(const uint8 **pp, const uint8 *end, uint64 *out)
-{
-	const uint8 *p = *pp;
-	uint64		v = 0;
-	int			shift = 0;
-
-	for (;;)
-	{
-		uint8		b;
-
-		if (p >= end)
-			return false;
-		b = *p++;
-		if (shift == 63 && b > 1)
-			return false;
-		v |= (uint64) (b & 0x7f) << shift;
-		if (!(b & 0x80))
-		{
-			if (b == 0 && shift > 0)
-				return false;	/* over-long encoding */
-			break;
-		}
-		shift += 7;
-	}
-	*pp = p;
-	*out = v;
-	return true;
-}
+/* Varints: the shared codec of pg_kpi.h (kpi_varint_put/get/len). */
 
 /* Error for a summary that would pass the size limit (54000). */
 pg_attribute_noreturn() extern void act_too_large(const char *what);
 
-/* Error for a stored value that fails validation (XX001). */
+/* Error for a stored value that fails validation (XX001, kpi_corrupted). */
 pg_attribute_noreturn() extern void act_corrupted(void);
 
 /* Allocate n zeroed elements of size sz in the current context, erroring past 1 GB. */
@@ -379,27 +348,13 @@ extern const char *act_stream_problem_ex(int version, const uint8 *data, const u
 										 int32 first_day, int32 last_day, int64 nusers,
 										 bool check_canonical);
 
-/* Rewrite a version 2 record stream with every user in its smaller encoding. */
+/* Rewrite a version 2 record stream with every user in its canonical encoding. */
 extern const char *act_stream_canonical(const uint8 *data, Size len, int32 first_day,
 										int32 last_day, int64 nusers, StringInfo out);
 
 /* Build a flat summary from a validated header and record stream. */
 extern ActFlat *act_flat_build(int version, int flags, int32 retention_n, int32 first_day,
 							   int32 last_day, int64 nusers, const uint8 *data, Size len);
-
-/* Bytes of a varint. */
-static inline int
-act_varint_len(uint64 v)
-{
-	int			n = 1;
-
-	while (v >= 0x80)
-	{
-		v >>= 7;
-		n++;
-	}
-	return n;
-}
 
 /*
  * Write one user's days as a canonical record payload (L and what follows)
@@ -418,9 +373,19 @@ act_out_varint(StringInfo out, uint64 v)
 {
 	uint8	   *p = (uint8 *) out->data + out->len;
 
-	out->len += (int) (act_put_varint(p, v) - p);
+	out->len += (int) (kpi_varint_put(p, v) - p);
 }
 
+
+/*
+ * A period's first day as a date PostgreSQL can read: a period starting
+ * before 4714-11-24 BC, the first date there is, is labelled with that day.
+ */
+static inline DateADT
+act_readable_date(int64 day)
+{
+	return (DateADT) Max(day, (int64) (DATETIME_MIN_JULIAN - POSTGRES_EPOCH_JDATE));
+}
 
 /* ===== The read-only view and the iterators (activity_format.c) ===== */
 
@@ -460,6 +425,7 @@ typedef struct ActIter
 	/* the days: a bitmap (days == NULL) or a sorted list */
 	int64		nwords;
 	const uint64 *words;		/* bit i = day start + i */
+	uint64		word;			/* words of a one-word bitmap */
 	int64		ndays;
 	const int32 *days;			/* every active day, increasing */
 	uint64	   *scratch;

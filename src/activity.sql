@@ -193,4 +193,4 @@ CREATE FUNCTION last_day(user_activity, during daterange) RETURNS date
     AS 'MODULE_PATHNAME', 'activity_last_day' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION activity_memory_bytes(user_activity) RETURNS bigint
     AS 'MODULE_PATHNAME', 'activity_memory_bytes' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION activity_memory_bytes(user_activity) IS 'bytes the in-memory (hash table) form of the summary takes while aggregating';
+COMMENT ON FUNCTION activity_memory_bytes(user_activity) IS 'diagnostic, not a KPI: bytes the in-memory (hash table) form of the summary takes while aggregating';

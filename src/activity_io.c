@@ -83,9 +83,9 @@ act_hex_value(char c)
  * Text form:
  * (first_day=2026-01-01,last_day=2026-01-31,users=2[,retention_n=7],activity={17:0+0b,42:3+01})
  * Each user is id:first-day-offset, then +bitmap bytes in hex, or (from
- * version 2 on, when that is the smaller encoding) /gap/gap... to each next
+ * version 2 on, when act_list_wins() says so) /gap/gap... to each next
  * active day, e.g. 42:3/10000000.  Input accepts either spelling for any
- * user and stores the smaller encoding.
+ * user and stores the canonical encoding.
  */
 PG_FUNCTION_INFO_V1(user_activity_in);
 Datum
@@ -121,8 +121,7 @@ user_activity_in(PG_FUNCTION_ARGS)
 	kpi_text_expect_key(&cur, "users");
 	nusers = kpi_text_read_int64(&cur, "users");
 	kpi_text_expect_char(&cur, ',');
-	while (isspace((unsigned char) *cur.pos))
-		cur.pos++;
+	kpi_text_skip_blanks(&cur);
 	if (strncmp(cur.pos, "retention_n", 11) == 0)
 	{
 		kpi_text_expect_key(&cur, "retention_n");
@@ -138,21 +137,13 @@ user_activity_in(PG_FUNCTION_ARGS)
 	kpi_text_expect_key(&cur, "activity");
 	kpi_text_expect_char(&cur, '{');
 	initStringInfo(&stream);
-	for (;;)
+	for (int i = 0; kpi_text_list_next(&cur, i); i++)
 	{
 		int64		id;
 		uint64		key,
 					start;
 		int64		span = (int64) last_day - first_day + 1;
 
-		if (count > 0)
-		{
-			while (isspace((unsigned char) *cur.pos))
-				cur.pos++;
-			if (*cur.pos == '}')
-				break;
-			kpi_text_expect_char(&cur, ',');
-		}
 		CHECK_FOR_INTERRUPTS();
 		id = kpi_text_read_int64(&cur, "activity");
 		key = (uint64) id ^ ACT_SIGN;
@@ -237,7 +228,6 @@ user_activity_in(PG_FUNCTION_ARGS)
 			kpi_text_invalid(&cur, "More users are listed than \"users\" says (%lld).",
 							 (long long) nusers);
 	}
-	kpi_text_expect_char(&cur, '}');
 	kpi_text_expect_char(&cur, ')');
 	kpi_text_expect_end(&cur);
 	if (count != nusers)
@@ -246,7 +236,7 @@ user_activity_in(PG_FUNCTION_ARGS)
 	/*
 	 * Bitmaps only, as pg_kpi 1.0 wrote them, one of them larger than its
 	 * day list: the version 1 value it was (so 1.0 dumps restore bit for
-	 * bit).  Otherwise version 2, every user in the smaller encoding.
+	 * bit).  Otherwise version 2, every user in the canonical encoding.
 	 */
 	if (!has_list &&
 		act_stream_problem(ACT_VERSION_1, (uint8 *) stream.data, (uint8 *) stream.data + stream.len,
@@ -326,7 +316,7 @@ user_activity_out(PG_FUNCTION_ARGS)
 
 			for (int64 i = 0; i < r.ngaps; i++)
 			{
-				(void) act_get_varint(&p, r.p, &gap);
+				(void) kpi_varint_get(&p, r.p, &gap);
 				appendStringInfo(&buf, "/" UINT64_FORMAT, gap);
 			}
 		}
@@ -363,12 +353,10 @@ user_activity_recv(PG_FUNCTION_ARGS)
 		kpi_binary_invalid(ACT_NAME, "Unknown format version %d; this build reads versions %d and %d.",
 						   version, ACT_VERSION_1, ACT_VERSION);
 	flags = kpi_recv_uint8(buf, ACT_NAME);
-	if (buf->len - buf->cursor < 16)
-		kpi_binary_invalid(ACT_NAME, "The data ends after %d bytes; more were expected.", buf->len);
-	n = pq_getmsgint(buf, 4);
-	first_day = pq_getmsgint(buf, 4);
-	last_day = pq_getmsgint(buf, 4);
-	nusers = pq_getmsgint(buf, 4);
+	n = kpi_recv_int32(buf, ACT_NAME);
+	first_day = kpi_recv_int32(buf, ACT_NAME);
+	last_day = kpi_recv_int32(buf, ACT_NAME);
+	nusers = kpi_recv_int32(buf, ACT_NAME);
 	if ((problem = act_header_problem(version, flags, 0, n, first_day, last_day, nusers)) != NULL)
 		kpi_binary_invalid(ACT_NAME, "%s", problem);
 	data = (const uint8 *) buf->data + buf->cursor;

@@ -324,8 +324,7 @@ activity_retention(PG_FUNCTION_ARGS)
 			if (act_period_start(g, p_first + ci + k + 1) - 1 > v.last_day)
 				break;
 			/* A period starting before 4714-11-24 BC is labelled with that day. */
-			values[0] = DateADTGetDatum((DateADT) Max(act_period_start(g, p_first + ci),
-													  (int64) (DATETIME_MIN_JULIAN - POSTGRES_EPOCH_JDATE)));
+			values[0] = DateADTGetDatum(act_readable_date(act_period_start(g, p_first + ci)));
 			values[1] = Int64GetDatum(size[ci]);
 			values[2] = Int32GetDatum((int32) k);
 			values[3] = Int64GetDatum(r);

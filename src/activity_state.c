@@ -33,6 +33,25 @@ act_mix64(uint64 x)
  */
 static MemoryContext act_hash_context = NULL;
 
+/* Memory in ctx, a large block advised onto huge pages (not zeroed). */
+static void *
+act_alloc_big(MemoryContext ctx, Size size)
+{
+	char	   *p = MemoryContextAllocExtended(ctx, size, MCXT_ALLOC_HUGE);
+
+#ifdef MADV_HUGEPAGE
+	if (size >= 4 * 1024 * 1024)
+	{
+		uintptr_t	start = TYPEALIGN(2 * 1024 * 1024, (uintptr_t) p);
+		uintptr_t	end = TYPEALIGN_DOWN(2 * 1024 * 1024, (uintptr_t) p + size);
+
+		if (end > start)
+			(void) madvise((void *) start, end - start, MADV_HUGEPAGE);
+	}
+#endif
+	return p;
+}
+
 /* simplehash's allocator: zeroed memory in act_hash_context. */
 void *
 act_hash_alloc(Size size)
@@ -80,16 +99,20 @@ typedef struct ActPending
 	int32		day;
 } ActPending;
 
-/* Flats kept before they are merged into one. */
-#define ACT_MAX_PENDING_FLATS 16
-
 /*
- * A summary merged in by the combine function (rollup) with at most this
- * many users goes into the hash table (a probe per user); a larger one is
- * kept flat for the k-way merge (sequential, but re-reading the merged
- * result every ACT_MAX_PENDING_FLATS summaries).
+ * The combine function (rollup) appends the users of a summary of at most
+ * ACT_APPEND_MAX_USERS users to an array, radix sorted and deduplicated when
+ * read or once it holds items_limit entries (at least ACT_ITEMS_MIN, twice
+ * the users after the last deduplication); a larger summary is kept as it
+ * is, and all are merged in one k-way pass (a heap of streams) when read, or
+ * when more than ACT_MAX_PENDING_FLATS or ACT_MAX_PENDING_BYTES are kept.
+ * Both cost a few sequential passes per (user, summary) entry, where a hash
+ * table would cost a random probe.
  */
-#define ACT_HASH_MERGE_MAX_USERS 262144
+#define ACT_APPEND_MAX_USERS 4096
+#define ACT_ITEMS_MIN (1 << 21)
+#define ACT_MAX_PENDING_FLATS 4096
+#define ACT_MAX_PENDING_BYTES ((Size) 64 * 1024 * 1024)
 
 static Size act_get_flat_size(ExpandedObjectHeader *eohptr);
 static void act_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
@@ -120,6 +143,7 @@ act_expanded_new(MemoryContext parent, uint32 size_hint)
 	act_hash_context = ctx;
 	e->users = acth_create(Max(size_hint, 16), NULL);
 	e->flats = NIL;
+	e->items_limit = ACT_ITEMS_MIN;
 	return e;
 }
 
@@ -592,18 +616,6 @@ act_expanded_add(ActExpanded *e, uint64 key, int32 day)
 		e->last_day = day;
 }
 
-/* Step a reader one user ahead and prefetch that user's hash bucket. */
-static inline void
-act_prefetch_next(ActExpanded *e, ActReader *r, bool *done)
-{
-	if (act_reader_next(r, done) != NULL)
-		act_corrupted();
-#if defined(__GNUC__) || defined(__clang__)
-	if (!*done)
-		__builtin_prefetch(&e->users->data[(uint32) act_mix64(r->key) & e->users->sizemask], 1);
-#endif
-}
-
 /* Merge the iterator's current user into the hash table. */
 static inline void
 act_expanded_merge_iter_user(ActExpanded *e, const ActIter *it)
@@ -624,30 +636,22 @@ act_expanded_merge_iter_user(ActExpanded *e, const ActIter *it)
  * table order (sequentially), then LSD radix sorted on the key bytes that
  * differ at all (3 passes for a million dense bigint ids, 8 for hashes).
  */
-static ActUser *
-act_sorted_items(ActExpanded *e)
+static void
+act_sort_users(ActUser *a, uint32 n)
 {
-	uint32		n = e->users->members;
-	ActUser    *a;
 	ActUser    *tmp;
 	ActUser    *src;
 	ActUser    *dst;
-	acth_iterator it;
 	ActUser    *u;
-	uint32		i = 0;
 	uint64		diff = 0;
 
-	if ((Size) n > MaxAllocSize / sizeof(ActUser))
-		act_too_large("summary");
-	a = palloc(sizeof(ActUser) * Max(n, 1));
-	acth_start_iterate(e->users, &it);
-	while ((u = acth_iterate(e->users, &it)) != NULL)
-		a[i++] = *u;
-	for (i = 1; i < n; i++)
+	for (uint32 i = 1; i < n; i++)
 		diff |= a[i].key ^ a[0].key;
 	if (diff == 0)
-		return a;
-	tmp = palloc(sizeof(ActUser) * n);
+		return;
+	if ((Size) n > MaxAllocSize / sizeof(ActUser))
+		act_too_large("summary");
+	tmp = act_alloc_big(CurrentMemoryContext, sizeof(ActUser) * n);
 	src = a;
 	dst = tmp;
 	for (int shift = 0; shift < 64; shift += 8)
@@ -658,7 +662,7 @@ act_sorted_items(ActExpanded *e)
 		if (((diff >> shift) & 0xff) == 0)
 			continue;
 		CHECK_FOR_INTERRUPTS();
-		for (i = 0; i < n; i++)
+		for (uint32 i = 0; i < n; i++)
 			count[(src[i].key >> shift) & 0xff]++;
 		for (int d = 0; d < 256; d++)
 		{
@@ -667,7 +671,7 @@ act_sorted_items(ActExpanded *e)
 			count[d] = sum;
 			sum += c;
 		}
-		for (i = 0; i < n; i++)
+		for (uint32 i = 0; i < n; i++)
 			dst[count[(src[i].key >> shift) & 0xff]++] = src[i];
 		u = src;
 		src = dst;
@@ -676,7 +680,99 @@ act_sorted_items(ActExpanded *e)
 	if (src != a)
 		memcpy(a, src, sizeof(ActUser) * n);
 	pfree(tmp);
+}
+
+/* Copies of the hash entries sorted by key, in the current context. */
+static ActUser *
+act_sorted_items(ActExpanded *e)
+{
+	uint32		n = e->users->members;
+	ActUser    *a;
+	acth_iterator it;
+	ActUser    *u;
+	uint32		i = 0;
+
+	if ((Size) n > MaxAllocSize / sizeof(ActUser))
+		act_too_large("summary");
+	a = act_alloc_big(CurrentMemoryContext, sizeof(ActUser) * Max(n, 1));
+	acth_start_iterate(e->users, &it);
+	while ((u = acth_iterate(e->users, &it)) != NULL)
+		a[i++] = *u;
+	act_sort_users(a, n);
 	return a;
+}
+
+/*
+ * Sort the appended users by key and merge the entries of each user into
+ * one (the union of their days), in place.
+ */
+static void
+act_items_dedupe(ActExpanded *e)
+{
+	ActUser    *a = e->items;
+	uint32		n = (uint32) e->nitems;
+	uint32		out = 0;
+	MemoryContext tmp;
+	MemoryContext old;
+	ActIter		it;
+
+	if (e->items_sorted)
+		return;
+	tmp = AllocSetContextCreate(CurrentMemoryContext, "user_activity dedupe", ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(tmp);
+	act_sort_users(a, n);
+	memset(&it, 0, sizeof(it));
+	for (uint32 i = 0; i < n; i++)
+	{
+		if (out > 0 && a[out - 1].key == a[i].key)
+		{
+			act_iter_set_user(&it, &a[i]);
+			act_user_add_iter(e->hdr.eoh_context, &a[out - 1], &it);
+			if (a[i].kind != ACT_INLINE)
+				pfree(a[i].bits.set);
+		}
+		else
+			a[out++] = a[i];
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(tmp);
+	e->nitems = out;
+	e->items_sorted = true;
+	/* Room to append as many again before the next deduplication. */
+	e->items_limit = Max(ACT_ITEMS_MIN, 2 * (int64) out);
+}
+
+/* Append the iterator's current user to the appended users. */
+static inline void
+act_items_append(ActExpanded *e, const ActIter *it)
+{
+	ActUser    *u;
+
+	if (e->nitems >= e->items_cap)
+	{
+		int64		cap = Max(1024, 2 * e->items_cap);
+
+		if (cap > (int64) (MaxAllocSize / sizeof(ActUser)) || cap > PG_UINT32_MAX)
+			act_too_large("summary");
+		{
+			ActUser    *a = act_alloc_big(e->hdr.eoh_context, sizeof(ActUser) * cap);
+
+			if (e->items)
+			{
+				memcpy(a, e->items, sizeof(ActUser) * e->nitems);
+				pfree(e->items);
+			}
+			e->items = a;
+		}
+		e->items_cap = cap;
+	}
+	u = &e->items[e->nitems++];
+	u->key = it->key;
+	u->status = 0;
+	act_user_init_iter(e->hdr.eoh_context, u, it);
+	e->items_sorted = false;
 }
 
 /*
@@ -684,64 +780,157 @@ act_sorted_items(ActExpanded *e)
  * [first_day, last_day]: users with the same key get the union of their
  * days.  A user found in one version 2 flat only is copied as it is.
  */
+/* Binary min-heap of streams ordered by their current key (kept in the heap). */
+typedef struct ActHeapItem
+{
+	uint64		key;
+	int			idx;
+} ActHeapItem;
+
+static void
+act_heap_down(ActHeapItem *heap, int n, int pos)
+{
+	ActHeapItem x = heap[pos];
+
+	for (;;)
+	{
+		int			c = 2 * pos + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && heap[c + 1].key < heap[c].key)
+			c++;
+		if (heap[c].key >= x.key)
+			break;
+		heap[pos] = heap[c];
+		pos = c;
+	}
+	heap[pos] = x;
+}
+
+static void
+act_heap_up(ActHeapItem *heap, int pos, ActHeapItem x)
+{
+	while (pos > 0 && x.key < heap[(pos - 1) / 2].key)
+	{
+		heap[pos] = heap[(pos - 1) / 2];
+		pos = (pos - 1) / 2;
+	}
+	heap[pos] = x;
+}
+
 static ActFlat *
 act_merge_streams(ActIter *its, int k, int32 first_day, int32 last_day,
 				  bool has_n, int32 retention_n)
 {
-	bool	   *live = palloc(sizeof(bool) * k);
+	ActHeapItem *heap = palloc(sizeof(ActHeapItem) * Max(k, 1));
+	int		   *same = palloc(sizeof(int) * Max(k, 1));
+	uint64	   *words = NULL;
+	int64		words_cap = 0;
+	int			nheap = 0;
 	StringInfoData out;
 	uint64		prev = 0;
 	int64		count = 0;
 	ActFlat    *f;
 	MemoryContext unionctx = AllocSetContextCreate(CurrentMemoryContext, "user_activity union",
 												   ALLOCSET_DEFAULT_SIZES);
+	bool		union_used = false;
 	ActIter		uit;
 
 	memset(&uit, 0, sizeof(uit));
 	for (int i = 0; i < k; i++)
-		live[i] = act_iter_next(&its[i]);
+		if (act_iter_next(&its[i]))
+		{
+			heap[nheap].key = its[i].key;
+			heap[nheap++].idx = i;
+		}
+	for (int i = nheap / 2 - 1; i >= 0; i--)
+		act_heap_down(heap, nheap, i);
 	initStringInfo(&out);
 	act_out_reserve(&out, ACT_HEADER_SIZE);
 	memset(out.data, 0, ACT_HEADER_SIZE);
 	out.len = ACT_HEADER_SIZE;
-	for (;;)
+	while (nheap > 0)
 	{
-		uint64		key = 0;
-		bool		any = false;
-		int			single = -1;
+		uint64		key = heap[0].key;
+		int			nsame = 0;
 		const ActIter *src;
+		bool		bitmaps = true;
+		int64		lo = PG_INT64_MAX,
+					hi = PG_INT64_MIN,
+					inwords = 0;
 
-		/* The smallest key among the live streams. */
-		for (int i = 0; i < k; i++)
-			if (live[i] && (!any || its[i].key < key))
+		/* Take every stream at this key off the heap. */
+		while (nheap > 0 && heap[0].key == key)
+		{
+			same[nsame++] = heap[0].idx;
+			heap[0] = heap[--nheap];
+			if (nheap > 0)
+				act_heap_down(heap, nheap, 0);
+		}
+		if (nsame > 1)
+			for (int j = 0; j < nsame; j++)
 			{
-				key = its[i].key;
-				any = true;
+				ActIter    *s = &its[same[j]];
+
+				bitmaps &= s->days == NULL;
+				lo = Min(lo, (int64) s->start);
+				hi = Max(hi, (int64) s->last);
+				inwords += s->nwords;
 			}
-		if (!any)
-			break;
-		for (int i = 0; i < k; i++)
-			if (live[i] && its[i].key == key)
-				single = (single == -1) ? i : -2;
-		if (single >= 0)
-			src = &its[single];
+		if (nsame == 1)
+			src = &its[same[0]];
+		else if (bitmaps && (hi - lo) / 64 + 1 <= 4 * inwords)
+		{
+			/* Bitmaps over a span not much wider than theirs: OR them. */
+			int64		nw = (hi - lo) / 64 + 1;
+
+			if (nw > words_cap)
+			{
+				if (words)
+					pfree(words);
+				words_cap = Max(nw, 64);
+				words = act_alloc_array(words_cap, sizeof(uint64), "user");
+			}
+			memset(words, 0, sizeof(uint64) * nw);
+			for (int j = 0; j < nsame; j++)
+			{
+				ActIter    *s = &its[same[j]];
+				int64		shift = (int64) s->start - lo;
+				int			bs = (int) (shift & 63);
+
+				for (int64 w = 0; w < s->nwords; w++)
+				{
+					uint64		x = s->words[w];
+					int64		ws = w + (shift >> 6);
+
+					if ((w & 0xffff) == 0xffff)
+						CHECK_FOR_INTERRUPTS();
+					if (x == 0)
+						continue;
+					words[ws] |= x << bs;
+					if (bs != 0 && ws + 1 < nw)
+						words[ws + 1] |= x >> (64 - bs);
+				}
+			}
+			act_out_reserve(&out, 20);
+			act_out_varint(&out, key - prev);
+			act_out_varint(&out, (uint64) (lo - first_day));
+			act_put_days_bitmap(&out, words, hi - lo + 1);
+			goto advance;
+		}
 		else
 		{
 			/* Several streams hold this user: the union of their days. */
 			ActUser		u;
-			bool		first = true;
 
-			MemoryContextReset(unionctx);
+			if (union_used)
+				MemoryContextReset(unionctx);
+			union_used = true;
 			memset(&u, 0, sizeof(u));
-			for (int i = 0; i < k; i++)
-				if (live[i] && its[i].key == key)
-				{
-					if (first)
-						act_user_init_iter(unionctx, &u, &its[i]);
-					else
-						act_user_add_iter(unionctx, &u, &its[i]);
-					first = false;
-				}
+			act_user_init_iter(unionctx, &u, &its[same[0]]);
+			for (int j = 1; j < nsame; j++)
+				act_user_add_iter(unionctx, &u, &its[same[j]]);
 			u.key = key;
 			act_iter_set_user(&uit, &u);
 			src = &uit;
@@ -749,19 +938,28 @@ act_merge_streams(ActIter *its, int k, int32 first_day, int32 last_day,
 		act_out_reserve(&out, 20);
 		act_out_varint(&out, key - prev);
 		act_out_varint(&out, (uint64) ((int64) src->start - first_day));
-		if (single >= 0 && its[single].view->flat && its[single].rd.version >= ACT_VERSION)
+		if (nsame == 1 && its[same[0]].view->flat && its[same[0]].rd.version >= ACT_VERSION)
 		{
-			Size		len = its[single].rd.p - its[single].rd.payload;
+			/* A canonical record: copied as it is. */
+			Size		len = its[same[0]].rd.p - its[same[0]].rd.payload;
 
 			act_out_reserve(&out, len);
-			memcpy(out.data + out.len, its[single].rd.payload, len);
+			memcpy(out.data + out.len, its[same[0]].rd.payload, len);
 			out.len += (int) len;
 		}
 		else
 			act_put_iter(&out, src);
-		for (int i = 0; i < k; i++)
-			if (live[i] && its[i].key == key)
-				live[i] = act_iter_next(&its[i]);
+advance:
+		/* Advance those streams and put them back. */
+		for (int j = 0; j < nsame; j++)
+			if (act_iter_next(&its[same[j]]))
+			{
+				ActHeapItem x;
+
+				x.key = its[same[j]].key;
+				x.idx = same[j];
+				act_heap_up(heap, nheap++, x);
+			}
 		prev = key;
 		count++;
 		if (count > PG_INT32_MAX)
@@ -776,7 +974,10 @@ act_merge_streams(ActIter *its, int k, int32 first_day, int32 last_day,
 	f->first_day = first_day;
 	f->last_day = last_day;
 	f->nusers = (int32) count;
-	pfree(live);
+	pfree(heap);
+	pfree(same);
+	if (words)
+		pfree(words);
 	MemoryContextDelete(unionctx);
 	act_check_text_size(f);
 	return f;
@@ -802,7 +1003,7 @@ act_expanded_compact(ActExpanded *e)
 	hash_part = e->users->members > 0;
 
 	Assert(e->nonempty);
-	if (!hash_part && list_length(e->flats) == 1)
+	if (!hash_part && e->nitems == 0 && list_length(e->flats) == 1)
 	{
 		ActFlat    *f = linitial(e->flats);
 
@@ -814,8 +1015,8 @@ act_expanded_compact(ActExpanded *e)
 	}
 	tmp = AllocSetContextCreate(e->hdr.eoh_context, "user_activity merge", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(tmp);
-	its = palloc0(sizeof(ActIter) * (list_length(e->flats) + 1));
-	views = palloc0(sizeof(ActView) * (list_length(e->flats) + 1));
+	its = palloc0(sizeof(ActIter) * (list_length(e->flats) + 2));
+	views = palloc0(sizeof(ActView) * (list_length(e->flats) + 2));
 	foreach(lc, e->flats)
 	{
 		act_view_flat((ActFlat *) lfirst(lc), &views[k]);
@@ -831,6 +1032,16 @@ act_expanded_compact(ActExpanded *e)
 		its[k].nitems = e->users->members;
 		k++;
 	}
+	if (e->nitems > 0)
+	{
+		act_items_dedupe(e);
+		views[k].exp = e;
+		views[k].nusers = e->nitems;
+		act_iter_init(&its[k], &views[k]);
+		its[k].items = e->items;
+		its[k].nitems = (uint32) e->nitems;
+		k++;
+	}
 	MemoryContextSwitchTo(e->hdr.eoh_context);
 	merged = act_merge_streams(its, k, e->first_day, e->last_day, e->has_n, e->retention_n);
 	MemoryContextSwitchTo(old);
@@ -841,6 +1052,18 @@ act_expanded_compact(ActExpanded *e)
 	old = MemoryContextSwitchTo(e->hdr.eoh_context);
 	e->flats = list_make1(merged);
 	MemoryContextSwitchTo(old);
+	e->flats_bytes = VARSIZE(merged);
+	if (e->nitems > 0)
+	{
+		/* The appended users now live in the flat too. */
+		for (int64 i = 0; i < e->nitems; i++)
+			if (e->items[i].kind != ACT_INLINE)
+				pfree(e->items[i].bits.set);
+		pfree(e->items);
+		e->items = NULL;
+		e->nitems = e->items_cap = 0;
+		e->items_limit = ACT_ITEMS_MIN;
+	}
 	if (hash_part)
 	{
 		/* The hash table's users now live in the flat; start a new, small table. */
@@ -877,48 +1100,36 @@ act_expanded_merge(ActExpanded *e, Datum other)
 		f = v.flat;
 	}
 	act_expanded_cover(e, f->first_day, f->last_day);
-	if (f->nusers <= ACT_HASH_MERGE_MAX_USERS)
+	act_expanded_take_n(e, (f->flags & ACT_FLAG_RETENTION_N) != 0, f->retention_n);
+	if (f->nusers <= ACT_APPEND_MAX_USERS)
 	{
-		/*
-		 * A small summary: its users go straight into the hash table.  A
-		 * second reader runs ACT_PREFETCH_DISTANCE users ahead, prefetching
-		 * the bucket each user will probe.
-		 */
+		/* A small summary: its users are appended, sorted when read. */
 		ActView		v;
 		ActIter		it;
-		ActReader	ahead;
-		bool		ahead_done = false;
 
-		act_expanded_flush(e);
 		act_view_flat(f, &v);
 		act_iter_init(&it, &v);
-		ahead = it.rd;
-		for (int i = 0; i < ACT_PREFETCH_DISTANCE && !ahead_done; i++)
-			act_prefetch_next(e, &ahead, &ahead_done);
 		while (act_iter_next(&it))
-		{
-			if (!ahead_done)
-				act_prefetch_next(e, &ahead, &ahead_done);
-			act_expanded_merge_iter_user(e, &it);
-		}
+			act_items_append(e, &it);
 		if (it.scratch)
 			pfree(it.scratch);
 		if (it.scratch_days)
 			pfree(it.scratch_days);
-		if (unlikely(e->users->members >= (uint32) (MaxAllocSize / 4)))
-			act_too_large("summary");
+		if (e->nitems >= e->items_limit)
+			act_items_dedupe(e);
 	}
 	else
 	{
+		/* A large one is kept as it is, for one k-way merge when read. */
 		old = MemoryContextSwitchTo(e->hdr.eoh_context);
 		copy = palloc(VARSIZE(f));
 		memcpy(copy, f, VARSIZE(f));
 		e->flats = lappend(e->flats, copy);
 		MemoryContextSwitchTo(old);
+		e->flats_bytes += VARSIZE(f);
+		if (list_length(e->flats) > ACT_MAX_PENDING_FLATS || e->flats_bytes > ACT_MAX_PENDING_BYTES)
+			(void) act_expanded_compact(e);
 	}
-	act_expanded_take_n(e, (f->flags & ACT_FLAG_RETENTION_N) != 0, f->retention_n);
-	if (list_length(e->flats) > ACT_MAX_PENDING_FLATS)
-		(void) act_expanded_compact(e);
 }
 
 /* Size of the flat form: merge everything into one flat first. */
@@ -963,18 +1174,12 @@ ActExpanded *
 act_state_for_update(FunctionCallInfo fcinfo)
 {
 	MemoryContext aggcontext;
-	ActExpanded *e;
+	ActExpanded *e = (ActExpanded *) kpi_expanded_own_state(fcinfo, 0, &act_methods);
 
+	if (e != NULL)
+		return e;
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
 		aggcontext = CurrentMemoryContext;
-	else if (!PG_ARGISNULL(0) &&
-			 VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(PG_GETARG_DATUM(0))))
-	{
-		e = (ActExpanded *) DatumGetEOHP(PG_GETARG_DATUM(0));
-		if (e->hdr.eoh_methods == &act_methods &&
-			MemoryContextGetParent(e->hdr.eoh_context) == aggcontext)
-			return e;
-	}
 	e = act_expanded_new(aggcontext, 0);
 	if (!PG_ARGISNULL(0))
 		act_expanded_merge(e, PG_GETARG_DATUM(0));

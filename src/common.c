@@ -547,27 +547,6 @@ kpi_corrupted(const char *type_name, const char *detail_fmt,...)
 	pg_unreachable();
 }
 
-/* Argument argno if it is the read-write expanded state this aggregate owns, else NULL. */
-ExpandedObjectHeader *
-kpi_expanded_own_state(FunctionCallInfo fcinfo, int argno, const ExpandedObjectMethods *methods)
-{
-	MemoryContext aggcxt;
-	Datum		d;
-	ExpandedObjectHeader *eoh;
-
-	if (PG_ARGISNULL(argno) || !AggCheckCallContext(fcinfo, &aggcxt))
-		return NULL;
-	d = PG_GETARG_DATUM(argno);
-	if (!VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(d)))
-		return NULL;
-	eoh = DatumGetEOHP(d);
-	if (methods != NULL && eoh->eoh_methods != methods)
-		return NULL;
-	if (MemoryContextGetParent(eoh->eoh_context) != aggcxt)
-		return NULL;
-	return eoh;
-}
-
 /* Read and check the version byte that starts every binary summary. */
 void
 kpi_recv_version(StringInfo buf, const char *type_name)

@@ -261,9 +261,23 @@ lat_sum_add_raw(LatSum *a, double x)
 		mant |= UINT64CONST(1) << 52;
 		pos = LAT_SUM_BIAS + exp - 1075;
 	}
+#ifdef HAVE_INT128
+	{
+		/* One 128-bit add over the two limbs the value touches, then any carry. */
+		int			i = pos >> 6;
+		uint128		cur = ((uint128) a->limb[i + 1] << 64) | a->limb[i];
+		uint128		sum = cur + ((uint128) mant << (pos & 63));
+
+		a->limb[i] = (uint64) sum;
+		a->limb[i + 1] = (uint64) (sum >> 64);
+		if (unlikely(sum < cur))
+			lat_sum_add_at(a, i + 2, 1);
+	}
+#else
 	lat_sum_add_at(a, pos >> 6, mant << (pos & 63));
 	if ((pos & 63) != 0)
 		lat_sum_add_at(a, (pos >> 6) + 1, mant >> (64 - (pos & 63)));
+#endif
 }
 
 /* Add a finite x >= 0 exactly; 22003 if the sum leaves the float8 range. */

@@ -215,8 +215,22 @@ pg_attribute_noreturn() extern void kpi_corrupted(const char *type_name, const c
  * context (so nodeAgg keeps it without copying); else NULL.  Such a state
  * may be updated in place; anything else must be copied first.
  */
-extern ExpandedObjectHeader *kpi_expanded_own_state(FunctionCallInfo fcinfo, int argno,
-													const ExpandedObjectMethods *methods);
+static inline ExpandedObjectHeader *
+kpi_expanded_own_state(FunctionCallInfo fcinfo, int argno, const ExpandedObjectMethods *methods)
+{
+	MemoryContext aggcxt;
+	ExpandedObjectHeader *eoh;
+
+	if (PG_ARGISNULL(argno) ||
+		!VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(PG_GETARG_DATUM(argno))))
+		return NULL;
+	eoh = DatumGetEOHP(PG_GETARG_DATUM(argno));
+	if ((methods != NULL && eoh->eoh_methods != methods) ||
+		!AggCheckCallContext(fcinfo, &aggcxt) ||
+		MemoryContextGetParent(eoh->eoh_context) != aggcxt)
+		return NULL;
+	return eoh;
+}
 
 /*
  * Unsigned LEB128 varints, shared by every family's flat and binary forms:

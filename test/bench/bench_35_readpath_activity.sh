@@ -3,9 +3,42 @@
 # stored rows, in two shapes:
 #   many small summaries: 20,000 summaries of 100 users (e.g. per team and day)
 #   few large summaries:  90 daily summaries of 50,000 users
-# Reports ms, ns per (user, summary) entry, and the bytes per user stored.
-# Exactness: the rollup equals the summary of all rows.  --quick: a tenth.
+# Reports the server's execution time (ms, median) and, when the server runs
+# on this machine, the backend's CPU time (user + system, from /proc, 10 ms
+# resolution): on a loaded machine the CPU time is the cost, the execution
+# time also counts the waits for a core.  Both per (user, summary) entry, and
+# the bytes per entry stored.  Exactness: the rollup equals the summary of
+# all rows.  --quick: a tenth.
 bench_section "Activity read path: rollup of stored summaries (ns per (user, summary) entry; ratio to hll_union_agg)"
+
+# rp_cpu_ms QUERY: median CPU time (ms) of the backend over BENCH_REPS runs
+# after a warm-up, or nothing when the backend's /proc entry is not readable.
+rp_cpu_ms() {
+    local q=$1 i out
+    out=$(psql -XAtq <<SQL
+SELECT pg_backend_pid() AS pid \gset
+\setenv KPI_PID :pid
+\o /dev/null
+$q;
+\o
+$(for i in $(seq 1 "$BENCH_REPS"); do printf '%s\n' "\\! awk '{print \$14 + \$15}' /proc/\$KPI_PID/stat 2>/dev/null" "\\o /dev/null" "$q;" "\\o" "\\! awk '{print \$14 + \$15}' /proc/\$KPI_PID/stat 2>/dev/null"; done)
+SQL
+)
+    echo "$out" | awk -v hz="$(getconf CLK_TCK)" 'NR % 2 == 1 { a = $1 } NR % 2 == 0 { print ($1 - a) * 1000 / hz }' |
+        sort -g | sed -n "$(( (BENCH_REPS + 1) / 2 ))p"
+}
+
+# rp_row NAME QUERY ENTRIES HLL_MS: one row (execution ms, ratio to hll), then ns per entry.
+rp_row() {
+    local ms cpu
+    ms=$(bench_ms "$2")
+    bench_row "$1" "$ms" "hll=$4"
+    cpu=$(rp_cpu_ms "$2")
+    awk -v ms="$ms" -v cpu="${cpu:-}" -v n="$3" 'BEGIN {
+        printf "    = %.0f ns per entry", ms * 1e6 / n
+        if (cpu != "") printf "; CPU %.0f ms = %.0f ns per entry", cpu, cpu * 1e6 / n
+        printf "\n" }'
+}
 
 rp_small=20000 rp_days=90
 if [ "${BENCH_ROWS:-10000000}" -lt 1000000 ]; then rp_small=2000 rp_days=9; fi
@@ -38,15 +71,14 @@ for shape in small large; do
     if [ $rp_have_hll = 1 ]; then
         ms_hll=$(bench_ms "SELECT hll_cardinality(hll_union_agg(h)) FROM rp_$shape")
         bench_row "$shape: hll_union_agg (approximate)" "$ms_hll"
+        cpu=$(rp_cpu_ms "SELECT hll_cardinality(hll_union_agg(h)) FROM rp_$shape")
+        [ -n "$cpu" ] && echo "    CPU $cpu ms"
     fi
-    ms=$(bench_ms "SELECT active_users(rollup(s)) FROM rp_$shape")
-    bench_row "$shape: active_users(rollup(s))" "$ms" "hll=$ms_hll"
-    awk -v ms="$ms" -v n="$entries" 'BEGIN { printf "    = %.0f ns per entry\n", ms * 1e6 / n }'
-    ms=$(bench_ms "SELECT dau_mau(rollup(s)) FROM rp_$shape")
-    bench_row "$shape: dau_mau(rollup(s))" "$ms" "hll=$ms_hll"
-    awk -v ms="$ms" -v n="$entries" 'BEGIN { printf "    = %.0f ns per entry\n", ms * 1e6 / n }'
-    psql -XAtq -F ' ' -c "SELECT round(sum(pg_column_size(s))::numeric / sum(active_users(s)), 2) FROM rp_$shape" |
-        while read -r per_user; do echo "    stored: $per_user bytes per (user, summary) entry"; done
+    rp_row "$shape: active_users(rollup(s))" "SELECT active_users(rollup(s)) FROM rp_$shape" "$entries" "$ms_hll"
+    rp_row "$shape: dau_mau(rollup(s))" "SELECT dau_mau(rollup(s)) FROM rp_$shape" "$entries" "$ms_hll"
+    psql -XAtq -F ' ' -c "SELECT round(sum(pg_column_size(s))::numeric / sum(active_users(s)), 2),
+                                 round(sum(length(user_activity_send(s)) - 18)::numeric / sum(active_users(s)), 2) FROM rp_$shape" |
+        while read -r per_user raw; do echo "    stored: $per_user bytes per (user, summary) entry ($raw before compression)"; done
 done
 bench_check "read path: rollup of the small summaries equals the summary of all their rows" \
     "(SELECT rollup(s)::text FROM rp_small) = (SELECT activity_agg(u, d)::text FROM ($rp_small_rows) r)"

@@ -14,6 +14,8 @@ ALTER FUNCTION first_day(user_activity) STABLE;
 ALTER FUNCTION first_day(user_activity, daterange) STABLE;
 ALTER FUNCTION last_day(user_activity) STABLE;
 ALTER FUNCTION last_day(user_activity, daterange) STABLE;
+-- activity_memory_bytes is a diagnostic of the in-memory form (issue 11).
+COMMENT ON FUNCTION activity_memory_bytes(user_activity) IS 'diagnostic, not a KPI: bytes the in-memory (hash table) form of the summary takes while aggregating';
 
 -- retention() gains options (src/analytics.sql defines the new signature and
 -- its result type).  The old signature is dropped first: an overload with more
