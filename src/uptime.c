@@ -1345,7 +1345,7 @@ tl_from_text(Timeline *tl, const char *input, bool states_type)
 	tl_normalize(tl);
 }
 
-/* A flat datum of a timeline. */
+/* A flat datum of a timeline: a varlena holding its binary form (also the send output). */
 static Datum
 tl_flat_datum(Timeline *tl)
 {
@@ -1391,13 +1391,8 @@ PG_FUNCTION_INFO_V1(uptime_summary_send);
 Datum
 uptime_summary_send(PG_FUNCTION_ARGS)
 {
-	Timeline   *tl = tl_read(PG_GETARG_DATUM(0), false);
-	Size		size = tl_binary_size(tl);
-	bytea	   *b = palloc_extended(VARHDRSZ + size, MCXT_ALLOC_HUGE);
-
-	SET_VARSIZE(b, VARHDRSZ + size);
-	tl_binary_write(tl, VARDATA(b));
-	PG_RETURN_BYTEA_P(b);
+	/* the binary form is the flat form's payload, so the flat datum is the bytea */
+	PG_RETURN_DATUM(tl_flat_datum(tl_read(PG_GETARG_DATUM(0), false)));
 }
 
 PG_FUNCTION_INFO_V1(state_summary_in);
@@ -1432,13 +1427,8 @@ PG_FUNCTION_INFO_V1(state_summary_send);
 Datum
 state_summary_send(PG_FUNCTION_ARGS)
 {
-	Timeline   *tl = tl_read(PG_GETARG_DATUM(0), true);
-	Size		size = tl_binary_size(tl);
-	bytea	   *b = palloc_extended(VARHDRSZ + size, MCXT_ALLOC_HUGE);
-
-	SET_VARSIZE(b, VARHDRSZ + size);
-	tl_binary_write(tl, VARDATA(b));
-	PG_RETURN_BYTEA_P(b);
+	/* the binary form is the flat form's payload, so the flat datum is the bytea */
+	PG_RETURN_DATUM(tl_flat_datum(tl_read(PG_GETARG_DATUM(0), true)));
 }
 
 /* ---------- aggregates ---------- */
